@@ -1,0 +1,367 @@
+//! The parts of CPython's `urllib.parse.urlparse` that decide which URL bytes are signed:
+//! the split into scheme/netloc/path/query/fragment, `.hostname`, `.port`, and the
+//! errors it raises on the way.
+//!
+//! The WHATWG `url` crate normalises differently (percent-encodes, resolves dots, drops
+//! default ports, IDNA-maps hosts), so it cannot produce the strings the reference
+//! rebuilds. These rules follow `Lib/urllib/parse.py` of CPython 3.10 to 3.13; where the
+//! releases differ, [`Dialect`] says which rule applies.
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::UrlError;
+use crate::ip_literal::check_bracketed_host;
+
+/// Unicode operations whose results depend on the interpreter's Unicode database.
+///
+/// The Python binding answers with the running interpreter's own `str.lower` and
+/// `unicodedata.normalize`, so hosts outside ASCII come out exactly as the reference
+/// sees them; [`StdUnicode`] is the pure-Rust approximation used elsewhere.
+pub trait UnicodeRules: Sync {
+    /// `str.lower()`.
+    fn lower(&self, text: &str) -> String;
+    /// `unicodedata.normalize("NFKC", text)`.
+    fn nfkc(&self, text: &str) -> String;
+}
+
+/// Unicode rules from Rust's standard library and `unicode-normalization`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StdUnicode;
+
+impl UnicodeRules for StdUnicode {
+    fn lower(&self, text: &str) -> String {
+        text.to_lowercase()
+    }
+    fn nfkc(&self, text: &str) -> String {
+        text.nfkc().collect()
+    }
+}
+
+/// The `urlsplit` rules that changed between CPython releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    /// 3.11+: a scheme must start with an ASCII letter; 3.10 takes any scheme character.
+    pub scheme_starts_with_letter: bool,
+    /// 3.11.4+: the bracketed part of a netloc must be IPv6 or IPvFuture.
+    pub checks_bracketed_host: bool,
+    /// 3.10.12+ and 3.11.4+: leading C0 controls and spaces are stripped.
+    pub strips_leading_c0: bool,
+}
+
+impl Dialect {
+    /// CPython 3.10.12 and later 3.10 releases.
+    pub const CPYTHON_3_10: Self = Self {
+        scheme_starts_with_letter: false,
+        checks_bracketed_host: false,
+        strips_leading_c0: true,
+    };
+    /// CPython 3.11.4+, 3.12 and 3.13.
+    pub const CPYTHON_3_11: Self = Self {
+        scheme_starts_with_letter: true,
+        checks_bracketed_host: true,
+        strips_leading_c0: true,
+    };
+}
+
+/// Everything URL handling needs to know about the interpreter it imitates.
+#[derive(Clone, Copy)]
+pub struct UrlRules<'u> {
+    /// The release-specific `urlsplit` rules.
+    pub dialect: Dialect,
+    /// Case mapping and normalization for non-ASCII netlocs.
+    pub unicode: &'u dyn UnicodeRules,
+}
+
+impl UrlRules<'static> {
+    /// Rules for the given dialect with [`StdUnicode`].
+    pub const fn cpython(dialect: Dialect) -> Self {
+        Self { dialect, unicode: &StdUnicode }
+    }
+}
+
+impl Default for UrlRules<'static> {
+    fn default() -> Self {
+        Self::cpython(Dialect::CPYTHON_3_11)
+    }
+}
+
+impl std::fmt::Debug for UrlRules<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UrlRules").field("dialect", &self.dialect).finish_non_exhaustive()
+    }
+}
+
+/// The five parts `urlsplit` returns (the scheme lower-cased, tabs and newlines removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitUrl<'a> {
+    /// Lower-cased scheme, empty when none was recognised.
+    pub scheme: Cow<'a, str>,
+    /// What follows `//` up to the first `/`, `?` or `#`.
+    pub netloc: Cow<'a, str>,
+    /// The path, `;params` included.
+    pub path: Cow<'a, str>,
+    /// After the first `?`, without the fragment.
+    pub query: Cow<'a, str>,
+    /// After the first `#`.
+    pub fragment: Cow<'a, str>,
+}
+
+const UNSAFE_URL_CHARS: [char; 3] = ['\t', '\r', '\n'];
+
+fn is_scheme_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
+}
+
+/// `urllib.parse.urlsplit(url)` with the default scheme and fragments allowed.
+pub fn urlsplit<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<SplitUrl<'a>, UrlError> {
+    let dialect = rules.dialect;
+    let url = if dialect.strips_leading_c0 {
+        url.trim_start_matches(|c: char| c <= ' ')
+    } else {
+        url
+    };
+    let cleaned: Cow<'a, str> = if url.contains(UNSAFE_URL_CHARS) {
+        Cow::Owned(url.replace(UNSAFE_URL_CHARS, ""))
+    } else {
+        Cow::Borrowed(url)
+    };
+    let s: &str = &cleaned;
+
+    let mut scheme = 0..0;
+    let mut rest = 0;
+    if let Some(colon) = s.find(':').filter(|&i| i > 0) {
+        let candidate = &s.as_bytes()[..colon];
+        let first_ok = !dialect.scheme_starts_with_letter || candidate[0].is_ascii_alphabetic();
+        if first_ok && candidate.iter().copied().all(is_scheme_char) {
+            scheme = 0..colon;
+            rest = colon + 1;
+        }
+    }
+
+    let mut netloc = rest..rest;
+    if s[rest..].starts_with("//") {
+        let start = rest + 2;
+        let end = s[start..].find(['/', '?', '#']).map_or(s.len(), |i| start + i);
+        netloc = start..end;
+        rest = end;
+        check_brackets(&s[netloc.clone()], dialect)?;
+    }
+
+    let mut path = rest..s.len();
+    let mut fragment = s.len()..s.len();
+    if let Some(i) = s[path.clone()].find('#') {
+        fragment = path.start + i + 1..s.len();
+        path.end = path.start + i;
+    }
+    let mut query = path.end..path.end;
+    if let Some(i) = s[path.clone()].find('?') {
+        query = path.start + i + 1..path.end;
+        path.end = path.start + i;
+    }
+    check_nfkc(&s[netloc.clone()], rules.unicode)?;
+
+    let part = |range: std::ops::Range<usize>| -> Cow<'a, str> {
+        match &cleaned {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[range]),
+            Cow::Owned(o) => Cow::Owned(o[range].to_owned()),
+        }
+    };
+    let scheme_text = &s[scheme.clone()];
+    let scheme = if scheme_text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(scheme_text.to_ascii_lowercase())
+    } else {
+        part(scheme)
+    };
+    Ok(SplitUrl {
+        scheme,
+        netloc: part(netloc),
+        path: part(path),
+        query: part(query),
+        fragment: part(fragment),
+    })
+}
+
+fn check_brackets(netloc: &str, dialect: Dialect) -> Result<(), UrlError> {
+    let open = netloc.find('[');
+    let close = netloc.contains(']');
+    match open {
+        None if close => Err(UrlError::UnbalancedBrackets),
+        Some(_) if !close => Err(UrlError::UnbalancedBrackets),
+        Some(i) if dialect.checks_bracketed_host => {
+            let inside = &netloc[i + 1..];
+            check_bracketed_host(inside.split_once(']').map_or(inside, |(host, _)| host))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `_checknetloc`: refuse a netloc whose NFKC form gains a URL delimiter.
+fn check_nfkc(netloc: &str, unicode: &dyn UnicodeRules) -> Result<(), UrlError> {
+    if netloc.is_ascii() {
+        return Ok(());
+    }
+    let stripped: String = netloc.chars().filter(|c| !matches!(c, '@' | ':' | '#' | '?')).collect();
+    let normalized = unicode.nfkc(&stripped);
+    if normalized != stripped && normalized.contains(['/', '?', '#', '@', ':']) {
+        return Err(UrlError::NfkcDelimiter);
+    }
+    Ok(())
+}
+
+/// Schemes for which `urlparse` splits `;params` off the last path segment.
+/// (3.10 lacks `rtsps`; the difference never reaches a signed URL, which needs http(s).)
+const USES_PARAMS: [&str; 16] = [
+    "", "ftp", "hdl", "prospero", "http", "imap", "https", "shttp", "rtsp", "rtsps", "rtspu",
+    "sip", "sips", "mms", "sftp", "tel",
+];
+
+/// The path `urlparse` reports: `;params` of the last segment removed for [`USES_PARAMS`].
+pub fn path_without_params<'p>(scheme: &str, path: &'p str) -> &'p str {
+    if !path.contains(';') || !USES_PARAMS.contains(&scheme) {
+        return path;
+    }
+    let from = path.rfind('/').unwrap_or(0);
+    path[from..].find(';').map_or(path, |i| &path[..from + i])
+}
+
+/// `_hostinfo`: the raw host (brackets removed) and the raw port text, `None` when empty.
+pub fn host_and_port(netloc: &str) -> (&str, Option<&str>) {
+    let hostinfo = netloc.rsplit_once('@').map_or(netloc, |(_, h)| h);
+    let (host, port) = match hostinfo.split_once('[') {
+        Some((_, bracketed)) => match bracketed.split_once(']') {
+            Some((host, after)) => (host, after.split_once(':').map_or("", |(_, p)| p)),
+            None => (bracketed, ""),
+        },
+        None => hostinfo.split_once(':').unwrap_or((hostinfo, "")),
+    };
+    (host, Some(port).filter(|p| !p.is_empty()))
+}
+
+/// `.hostname`: lower-cased before any `%zone`, `None` when empty.
+pub fn hostname<'n>(netloc: &'n str, unicode: &dyn UnicodeRules) -> Option<Cow<'n, str>> {
+    let (host, _) = host_and_port(netloc);
+    if host.is_empty() {
+        return None;
+    }
+    let (address, zone) = host.find('%').map_or((host, ""), |i| host.split_at(i));
+    if address.is_ascii() {
+        if address.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Some(Cow::Owned(address.to_ascii_lowercase() + zone));
+        }
+        return Some(Cow::Borrowed(host));
+    }
+    Some(Cow::Owned(unicode.lower(address) + zone))
+}
+
+/// `.port`: ASCII digits only (leading zeros allowed), at most 65535.
+pub fn port(netloc: &str) -> Result<Option<u16>, UrlError> {
+    let Some(text) = host_and_port(netloc).1 else {
+        return Ok(None);
+    };
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(UrlError::PortNotInteger(text.to_owned()));
+    }
+    let digits = text.trim_start_matches('0');
+    if digits.len() > 5 {
+        return Err(UrlError::PortOutOfRange);
+    }
+    let value = digits.bytes().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
+    u16::try_from(value).map(Some).map_err(|_| UrlError::PortOutOfRange)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(url: &str) -> [String; 5] {
+        split_with(url, Dialect::CPYTHON_3_11).unwrap()
+    }
+
+    fn split_with(url: &str, dialect: Dialect) -> Result<[String; 5], UrlError> {
+        let s = urlsplit(url, &UrlRules::cpython(dialect))?;
+        Ok([s.scheme, s.netloc, s.path, s.query, s.fragment].map(|c| c.into_owned()))
+    }
+
+    #[test]
+    fn splits_like_cpython() {
+        assert_eq!(split("HTTPS://Ex.com:443/a/b;p?q=1#f"), ["https", "Ex.com:443", "/a/b;p", "q=1", "f"]);
+        assert_eq!(split("https://h?x#y?z"), ["https", "h", "", "x", "y?z"]);
+        assert_eq!(split("https://h#a?b"), ["https", "h", "", "", "a?b"]);
+        assert_eq!(split("mailto:x@y"), ["mailto", "", "x@y", "", ""]);
+        assert_eq!(split("//h/p"), ["", "h", "/p", "", ""]);
+        assert_eq!(split("h:80"), ["h", "", "80", "", ""]);
+    }
+
+    #[test]
+    fn strips_leading_c0_and_removes_tabs_and_newlines() {
+        assert_eq!(split("\x00 \x1fhttps://h/p"), ["https", "h", "/p", "", ""]);
+        assert_eq!(split("ht\ttp://h\r/p\n?q"), ["http", "h", "/p", "q", ""]);
+        assert_eq!(split("https://h/p \x01"), ["https", "h", "/p \x01", "", ""]);
+    }
+
+    #[test]
+    fn scheme_rules_differ_between_3_10_and_3_11() {
+        assert_eq!(split("1a://h:x/")[0], "");
+        assert_eq!(split_with("1a://h:x/", Dialect::CPYTHON_3_10).unwrap()[0], "1a");
+        assert_eq!(split("a+b.c-d://h")[0], "a+b.c-d");
+        assert_eq!(split("é://h")[0], "");
+    }
+
+    #[test]
+    fn brackets() {
+        let d10 = Dialect::CPYTHON_3_10;
+        let d11 = Dialect::CPYTHON_3_11;
+        assert_eq!(split_with("http://[::1/", d11), Err(UrlError::UnbalancedBrackets));
+        assert_eq!(split_with("http://::1]/", d10), Err(UrlError::UnbalancedBrackets));
+        assert!(split_with("http://[zz]/", d10).is_ok());
+        assert_eq!(split_with("http://[zz]/", d11), Err(UrlError::InvalidBracketedHost));
+        assert_eq!(split_with("http://u[x]@[::1]/", d11), Err(UrlError::InvalidBracketedHost));
+        assert!(split_with("http://[::1]:80/", d11).is_ok());
+    }
+
+    #[test]
+    fn nfkc_delimiters_are_refused() {
+        let rules = UrlRules::default();
+        assert_eq!(urlsplit("http://a\u{2100}b/", &rules), Err(UrlError::NfkcDelimiter));
+        assert_eq!(urlsplit("http://x\u{FF0F}/", &rules), Err(UrlError::NfkcDelimiter));
+        assert!(urlsplit("http://bücher.de/", &rules).is_ok());
+        // Only the netloc is checked.
+        assert!(urlsplit("http://h/\u{2100}", &rules).is_ok());
+    }
+
+    #[test]
+    fn host_and_port_edges() {
+        assert_eq!(host_and_port("u:p@H:80"), ("H", Some("80")));
+        assert_eq!(host_and_port("a@b@c:1:2"), ("c", Some("1:2")));
+        assert_eq!(host_and_port("[::1]x:9"), ("::1", Some("9")));
+        assert_eq!(host_and_port("[::1"), ("::1", None));
+        assert_eq!(host_and_port("h:"), ("h", None));
+        let u = StdUnicode;
+        assert_eq!(hostname("[FE80::1%ETH0]", &u).as_deref(), Some("fe80::1%ETH0"));
+        assert_eq!(hostname("u@:80", &u), None);
+        assert_eq!(hostname("ÉX.com", &u).as_deref(), Some("éx.com"));
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(port("h:0443"), Ok(Some(443)));
+        assert_eq!(port("h:000000000000080"), Ok(Some(80)));
+        assert_eq!(port("h:65535"), Ok(Some(65535)));
+        assert_eq!(port("h:65536"), Err(UrlError::PortOutOfRange));
+        assert_eq!(port("h:9999999999999"), Err(UrlError::PortOutOfRange));
+        assert_eq!(port("h:+80"), Err(UrlError::PortNotInteger("+80".into())));
+        assert_eq!(port("h:８０"), Err(UrlError::PortNotInteger("８０".into())));
+        assert_eq!(port("h:0"), Ok(Some(0)));
+        assert_eq!(port("h"), Ok(None));
+    }
+
+    #[test]
+    fn params_leave_the_path() {
+        assert_eq!(path_without_params("https", "/a;x/b;y;z"), "/a;x/b");
+        assert_eq!(path_without_params("https", "a;b"), "a");
+        assert_eq!(path_without_params("mailto", "/a;b"), "/a;b");
+        assert_eq!(path_without_params("https", "/a;b/c"), "/a;b/c");
+    }
+}

@@ -1,0 +1,104 @@
+//! The three validators of the reference, as pure functions over UTF-8 text.
+//!
+//! The order of work is the reference's, because it decides which error a bad input
+//! raises: Scheme A is compared first and needs no URL parsing; when it fails the URL is
+//! parsed (and may raise) before the signature's shape is even considered. A signature
+//! whose length cannot be the scheme's encoding skips that scheme's HMACs: the outcome is
+//! the same (`compare_digest` of different lengths is false) and nothing secret is involved.
+
+use crate::candidates::{CandidateUrls, body_sha256_allows, candidate_urls};
+use crate::error::Error;
+use crate::form::{Param, parse_qsl, sort_for_signing};
+use crate::scheme::{SCHEME_B_LEN, Sha1Key, Sha256Key, ct_eq};
+use crate::urlsplit::UrlRules;
+
+/// Scheme A (hex HMAC-SHA1 over `url + raw_body`), then Scheme B (base64 HMAC-SHA1 over each
+/// candidate URL plus the body's sorted form params, then plus nothing), honouring a
+/// `bodySHA256` query parameter on a Scheme B match.
+pub fn validate_webhook_signature(
+    signing_key: &[u8],
+    signature: &str,
+    url: &str,
+    raw_body: &str,
+    rules: &UrlRules<'_>,
+) -> Result<bool, Error> {
+    if signing_key.is_empty() {
+        return Err(Error::MissingSigningKey);
+    }
+    if signature.is_empty() {
+        return Ok(false);
+    }
+    let key = Sha1Key::new(signing_key);
+    if key.scheme_a_matches(signature.as_bytes(), url.as_bytes(), raw_body.as_bytes()) {
+        return Ok(true);
+    }
+    let candidates = candidate_urls(url, rules)?;
+    if signature.len() != SCHEME_B_LEN {
+        return Ok(false);
+    }
+    let mut params = parse_qsl(raw_body);
+    sort_for_signing(&mut params);
+    let no_params: &[Param<'_>] = &[];
+    // With no params both shapes sign the same message; trying it once decides the same.
+    let shapes = if params.is_empty() { &[no_params][..] } else { &[&params[..], no_params][..] };
+    for candidate in candidates.iter() {
+        for shape in shapes {
+            let expected = key.scheme_b_digest(candidate, shape);
+            if ct_eq(&expected, signature.as_bytes()) && body_sha256_allows(candidate, raw_body.as_bytes(), rules)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Hex HMAC-SHA256 over `url + raw_body` (the `X-SignalWire-Sha256-Signature` header).
+pub fn validate_webhook_signature_sha256(
+    signing_key: &[u8],
+    signature: &str,
+    url: &str,
+    raw_body: &str,
+) -> Result<bool, Error> {
+    if signing_key.is_empty() {
+        return Err(Error::MissingSigningKey);
+    }
+    if signature.is_empty() {
+        return Ok(false);
+    }
+    let key = Sha256Key::new(signing_key);
+    Ok(key.matches(signature.as_bytes(), url.as_bytes(), raw_body.as_bytes()))
+}
+
+/// Scheme B over pre-parsed params, already in signing order (see [`sort_for_signing`]).
+/// There is no raw body, so `bodySHA256` is not consulted.
+pub fn scheme_b_params_match<K: AsRef<str>, V: AsRef<str>>(
+    key: &Sha1Key,
+    signature: &str,
+    candidates: &CandidateUrls<'_>,
+    sorted_params: &[(K, V)],
+) -> bool {
+    signature.len() == SCHEME_B_LEN
+        && candidates
+            .iter()
+            .any(|candidate| ct_eq(&key.scheme_b_digest(candidate, sorted_params), signature.as_bytes()))
+}
+
+/// `validate_request` with pre-parsed form params (in submission order).
+pub fn validate_request_params<K: AsRef<str>, V: AsRef<str>>(
+    signing_key: &[u8],
+    signature: &str,
+    url: &str,
+    params: &[(K, V)],
+    rules: &UrlRules<'_>,
+) -> Result<bool, Error> {
+    if signing_key.is_empty() {
+        return Err(Error::MissingSigningKey);
+    }
+    if signature.is_empty() {
+        return Ok(false);
+    }
+    let mut sorted: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
+    sort_for_signing(&mut sorted);
+    let candidates = candidate_urls(url, rules)?;
+    Ok(scheme_b_params_match(&Sha1Key::new(signing_key), signature, &candidates, &sorted))
+}
