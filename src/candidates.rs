@@ -35,7 +35,10 @@ pub fn candidate_urls<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<Candidat
     let split = urlsplit(url, rules)?;
     let host = hostname(&split.netloc, rules.unicode);
     let port = port(&split.netloc)?;
-    let mut candidates = CandidateUrls { original: url, port_variant: None };
+    let mut candidates = CandidateUrls {
+        original: url,
+        port_variant: None,
+    };
     let (Some(host), Some(standard)) = (host, default_port(&split.scheme)) else {
         return Ok(candidates);
     };
@@ -103,9 +106,15 @@ mod tests {
 
     #[test]
     fn default_port_is_added_or_removed() {
-        assert_eq!(list("https://h/p?q#f"), ["https://h/p?q#f", "https://h:443/p?q#f"]);
+        assert_eq!(
+            list("https://h/p?q#f"),
+            ["https://h/p?q#f", "https://h:443/p?q#f"]
+        );
         assert_eq!(list("http://h"), ["http://h", "http://h:80"]);
-        assert_eq!(list("HTTPS://U:P@Ex.COM:0443/a;x?"), ["HTTPS://U:P@Ex.COM:0443/a;x?", "https://ex.com/a"]);
+        assert_eq!(
+            list("HTTPS://U:P@Ex.COM:0443/a;x?"),
+            ["HTTPS://U:P@Ex.COM:0443/a;x?", "https://ex.com/a"]
+        );
         assert_eq!(list("https://h:8443/p"), ["https://h:8443/p"]);
         assert_eq!(list("https://h:80/p"), ["https://h:80/p"]);
         assert_eq!(list("ftp://h/p"), ["ftp://h/p"]);
@@ -116,16 +125,28 @@ mod tests {
     #[test]
     fn ipv6_hosts_are_bracketed_again() {
         assert_eq!(list("http://[::1]/x"), ["http://[::1]/x", "http://[::1]:80/x"]);
-        assert_eq!(list("http://[FE80::1%25Eth0]:80"), ["http://[FE80::1%25Eth0]:80", "http://[fe80::1%25Eth0]"]);
+        assert_eq!(
+            list("http://[FE80::1%25Eth0]:80"),
+            ["http://[FE80::1%25Eth0]:80", "http://[fe80::1%25Eth0]"]
+        );
         // 3.10 keeps a stray bracket in the host and rebuilds an unparsable URL.
-        assert_eq!(list_with("http://[[::1]/", Dialect::CPYTHON_3_10), ["http://[[::1]/", "http://[::1:80/"]);
+        assert_eq!(
+            list_with("http://[[::1]/", Dialect::CPYTHON_3_10),
+            ["http://[[::1]/", "http://[::1:80/"]
+        );
     }
 
     #[test]
     fn errors_surface_even_without_a_host() {
         let rules = UrlRules::default();
-        assert_eq!(candidate_urls("https://:x/", &rules), Err(UrlError::PortNotInteger("x".into())));
-        assert_eq!(candidate_urls("https://h:65536/", &rules), Err(UrlError::PortOutOfRange));
+        assert_eq!(
+            candidate_urls("https://:x/", &rules),
+            Err(UrlError::PortNotInteger("x".into()))
+        );
+        assert_eq!(
+            candidate_urls("https://h:65536/", &rules),
+            Err(UrlError::PortOutOfRange)
+        );
     }
 
     #[test]
@@ -135,10 +156,20 @@ mod tests {
         assert!(body_sha256_allows("https://h/?a=1", b"{}", &rules).unwrap());
         assert!(body_sha256_allows(&format!("https://h/?bodySHA256={hex}"), b"{}", &rules).unwrap());
         assert!(!body_sha256_allows(&format!("https://h/?bodySHA256={hex}"), b"{ }", &rules).unwrap());
-        assert!(!body_sha256_allows(&format!("https://h/?bodySHA256={hex}&bodySHA256=0"), b"{}", &rules).unwrap());
+        assert!(
+            !body_sha256_allows(
+                &format!("https://h/?bodySHA256={hex}&bodySHA256=0"),
+                b"{}",
+                &rules
+            )
+            .unwrap()
+        );
         let upper = hex.to_uppercase();
         assert!(!body_sha256_allows(&format!("https://h/?bodySHA256={upper}"), b"{}", &rules).unwrap());
         let rules10 = UrlRules::cpython(Dialect::CPYTHON_3_10);
-        assert_eq!(body_sha256_allows("http://[::1:80/", b"", &rules10), Err(UrlError::UnbalancedBrackets));
+        assert_eq!(
+            body_sha256_allows("http://[::1:80/", b"", &rules10),
+            Err(UrlError::UnbalancedBrackets)
+        );
     }
 }

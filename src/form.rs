@@ -4,8 +4,8 @@
 //! fields, splits each at the first `=`, turns `+` into a space and percent-decodes with
 //! invalid UTF-8 replaced by U+FFFD. `form_urlencoded::parse` does the same on a `str`
 //! (a literal non-ASCII character can never complete a broken percent-escape, so decoding
-//! all bytes at once equals CPython's per-ASCII-run decoding); `tests/test_form_parity.py`
-//! checks this against `parse_qsl` itself.
+//! all bytes at once equals CPython's per-ASCII-run decoding); the differential tests
+//! (`tests/test_differential.py`) check this against `parse_qsl` on generated bodies.
 
 use std::borrow::Cow;
 
@@ -36,7 +36,10 @@ mod tests {
     use super::*;
 
     fn parsed(text: &str) -> Vec<(String, String)> {
-        parse_qsl(text).into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+        parse_qsl(text)
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -45,7 +48,10 @@ mod tests {
 
     #[test]
     fn parses_like_parse_qsl_with_blank_values() {
-        assert_eq!(parsed("a=1&&b=&c&=d&e=f=g"), pairs(&[("a", "1"), ("b", ""), ("c", ""), ("", "d"), ("e", "f=g")]));
+        assert_eq!(
+            parsed("a=1&&b=&c&=d&e=f=g"),
+            pairs(&[("a", "1"), ("b", ""), ("c", ""), ("", "d"), ("e", "f=g")])
+        );
         assert_eq!(parsed("a+b=c+d%2B%20"), pairs(&[("a b", "c d+ ")]));
         assert_eq!(parsed("a=1;b=2"), pairs(&[("a", "1;b=2")]));
         assert_eq!(parsed("%zz=%4"), pairs(&[("%zz", "%4")]));
@@ -64,15 +70,38 @@ mod tests {
 
     #[test]
     fn sorting_is_stable_by_name() {
-        let mut params = vec![("b", "1"), ("a", "2"), ("b", "0"), ("A", "3"), ("é", "4"), ("z", "5")];
+        let mut params = vec![
+            ("b", "1"),
+            ("a", "2"),
+            ("b", "0"),
+            ("A", "3"),
+            ("é", "4"),
+            ("z", "5"),
+        ];
         sort_for_signing(&mut params);
-        assert_eq!(params, [("A", "3"), ("a", "2"), ("b", "1"), ("b", "0"), ("z", "5"), ("é", "4")]);
+        assert_eq!(
+            params,
+            [
+                ("A", "3"),
+                ("a", "2"),
+                ("b", "1"),
+                ("b", "0"),
+                ("z", "5"),
+                ("é", "4")
+            ]
+        );
     }
 
     #[test]
     fn last_duplicate_wins() {
-        assert_eq!(last_query_value("bodySHA256=a&x=1&bodySHA256=b", "bodySHA256").as_deref(), Some("b"));
-        assert_eq!(last_query_value("body%53HA256=c", "bodySHA256").as_deref(), Some("c"));
+        assert_eq!(
+            last_query_value("bodySHA256=a&x=1&bodySHA256=b", "bodySHA256").as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            last_query_value("body%53HA256=c", "bodySHA256").as_deref(),
+            Some("c")
+        );
         assert_eq!(last_query_value("bodySHA256", "bodySHA256").as_deref(), Some(""));
         assert_eq!(last_query_value("x=1", "bodySHA256"), None);
     }

@@ -3,8 +3,8 @@
 //! accepts as IPv6 (scope ids included). An IPv4 address is refused.
 //!
 //! Rust's `Ipv6Addr` parser rejects scope ids and differs at the edges, so these are the
-//! `ipaddress` rules written out; `tests/test_urlsplit_parity.py` compares them with
-//! `ipaddress` itself over generated literals.
+//! `ipaddress` rules written out; the differential tests (`tests/test_differential.py`)
+//! compare them with CPython on generated bracketed hosts.
 
 use crate::error::UrlError;
 

@@ -10,10 +10,10 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
-use pyo3::intern;
 
 use crate::candidates::candidate_urls;
 use crate::form::sort_for_signing;
@@ -23,8 +23,7 @@ use crate::{Error, validate};
 
 const MISSING_KEY: &str = "signing_key is required";
 const RAW_BODY_NOT_STR: &str = "raw_body must be a str — did you pass parsed JSON by mistake?";
-const PARAMS_WRONG_TYPE: &str =
-    "params_or_raw_body must be a str (raw body) or a dict/list of form params";
+const PARAMS_WRONG_TYPE: &str = "params_or_raw_body must be a str (raw body) or a dict/list of form params";
 
 /// Bodies at least this long are hashed with the GIL released.
 const DETACH_THRESHOLD: usize = 64 * 1024;
@@ -42,7 +41,9 @@ struct InterpreterUnicode;
 impl UnicodeRules for InterpreterUnicode {
     fn lower(&self, text: &str) -> String {
         Python::attach(|py| {
-            PyString::new(py, text).call_method0(intern!(py, "lower"))?.extract::<String>()
+            PyString::new(py, text)
+                .call_method0(intern!(py, "lower"))?
+                .extract::<String>()
         })
         .unwrap_or_else(|_| StdUnicode.lower(text))
     }
@@ -71,12 +72,20 @@ fn to_py_err(error: Error) -> PyErr {
 
 /// Runs `work` with the GIL released when the input is large enough to be worth it.
 fn hash_work<T: Send>(py: Python<'_>, size: usize, work: impl FnOnce() -> T + Send) -> T {
-    if size >= DETACH_THRESHOLD { py.detach(work) } else { work() }
+    if size >= DETACH_THRESHOLD {
+        py.detach(work)
+    } else {
+        work()
+    }
 }
 
 /// `if not signing_key: raise ValueError(...)`.
 fn require_key(signing_key: &Bound<'_, PyAny>) -> PyResult<()> {
-    if signing_key.is_truthy()? { Ok(()) } else { Err(PyValueError::new_err(MISSING_KEY)) }
+    if signing_key.is_truthy()? {
+        Ok(())
+    } else {
+        Err(PyValueError::new_err(MISSING_KEY))
+    }
 }
 
 /// `None`/`""` give `None` (the call answers False); anything else is compared as `str(sig)`.
@@ -115,7 +124,9 @@ fn key_bytes<'a>(signing_key: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
         Ok(Cow::Owned(array.to_vec()))
     } else {
         let name = encoded.get_type().name()?;
-        Err(PyTypeError::new_err(format!("key: expected bytes or bytearray, but got '{name}'")))
+        Err(PyTypeError::new_err(format!(
+            "key: expected bytes or bytearray, but got '{name}'"
+        )))
     }
 }
 
@@ -149,9 +160,12 @@ fn encode_error(text: &Bound<'_, PyString>) -> PyErr {
     }
 }
 
+/// A param as Python strs; `None` is the empty value.
+type StrPair<'py> = (Bound<'py, PyString>, Option<Bound<'py, PyString>>);
+
 /// Pre-parsed params as `(name, value)` strs in signing order.
 struct SigningPairs<'py> {
-    pairs: Vec<(Bound<'py, PyString>, Option<Bound<'py, PyString>>)>,
+    pairs: Vec<StrPair<'py>>,
     /// Already in Python's order (the `_compat` helper sorted them).
     sorted: bool,
 }
@@ -162,17 +176,22 @@ fn exact_str<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyString>> {
 
 /// `None` is the empty value; other values must be exact strs for the fast path.
 fn fast_value<'py>(value: &Bound<'py, PyAny>) -> Option<Option<Bound<'py, PyString>>> {
-    if value.is_none() { Some(None) } else { exact_str(value).map(Some) }
+    if value.is_none() {
+        Some(None)
+    } else {
+        exact_str(value).map(Some)
+    }
 }
 
 /// The common shapes (a dict or a list/tuple of 2-tuples, str names, str/None values)
 /// without calling back into Python; `None` when anything else is found.
-fn fast_pairs<'py>(params: &Bound<'py, PyAny>) -> Option<Vec<(Bound<'py, PyString>, Option<Bound<'py, PyString>>)>> {
+fn fast_pairs<'py>(params: &Bound<'py, PyAny>) -> Option<Vec<StrPair<'py>>> {
     let mut pairs = Vec::new();
     if let Ok(dict) = params.cast_exact::<PyDict>() {
         for (name, value) in dict.iter() {
             let name = exact_str(&name)?;
-            let is_sequence = value.is_exact_instance_of::<PyList>() || value.is_exact_instance_of::<PyTuple>();
+            let is_sequence =
+                value.is_exact_instance_of::<PyList>() || value.is_exact_instance_of::<PyTuple>();
             if is_sequence {
                 for item in value.try_iter().ok()? {
                     pairs.push((name.clone(), fast_value(&item.ok()?)?));
@@ -188,7 +207,10 @@ fn fast_pairs<'py>(params: &Bound<'py, PyAny>) -> Option<Vec<(Bound<'py, PyStrin
             if !is_pair || item.len().ok()? != 2 {
                 return None;
             }
-            pairs.push((exact_str(&item.get_item(0).ok()?)?, fast_value(&item.get_item(1).ok()?)?));
+            pairs.push((
+                exact_str(&item.get_item(0).ok()?)?,
+                fast_value(&item.get_item(1).ok()?)?,
+            ));
         }
     } else {
         return None;
@@ -199,7 +221,10 @@ fn fast_pairs<'py>(params: &Bound<'py, PyAny>) -> Option<Vec<(Bound<'py, PyStrin
 /// Converts `params_or_raw_body` when it is not a str, raising what the reference raises.
 fn signing_pairs<'py>(params: &Bound<'py, PyAny>) -> PyResult<SigningPairs<'py>> {
     if params.is_none() {
-        return Ok(SigningPairs { pairs: Vec::new(), sorted: true });
+        return Ok(SigningPairs {
+            pairs: Vec::new(),
+            sorted: true,
+        });
     }
     if let Some(pairs) = fast_pairs(params) {
         return Ok(SigningPairs { pairs, sorted: false });
@@ -251,7 +276,9 @@ fn validate_webhook_signature(
     raw_body: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
     require_key(signing_key)?;
-    let body = raw_body.cast::<PyString>().map_err(|_| PyTypeError::new_err(RAW_BODY_NOT_STR))?;
+    let body = raw_body
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(RAW_BODY_NOT_STR))?;
     match signature_text(signature)? {
         Some(signature) => check_raw_body(py, signing_key, &signature, url, body),
         None => Ok(false),
@@ -270,7 +297,9 @@ fn validate_webhook_signature_sha256(
     raw_body: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
     require_key(signing_key)?;
-    let body = raw_body.cast::<PyString>().map_err(|_| PyTypeError::new_err(RAW_BODY_NOT_STR))?;
+    let body = raw_body
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(RAW_BODY_NOT_STR))?;
     let Some(signature) = signature_text(signature)? else {
         return Ok(false);
     };
@@ -330,7 +359,45 @@ fn validate_request(
     if !sorted {
         sort_for_signing(&mut texts);
     }
-    Ok(validate::scheme_b_params_match(&Sha1Key::new(&key), &signature, &candidates, &texts))
+    Ok(validate::scheme_b_params_match(
+        &Sha1Key::new(&key),
+        &signature,
+        &candidates,
+        &texts,
+    ))
+}
+
+/// The header rule of the reference's `webhook_middleware.validate`, over body bytes that
+/// are never copied into a Python str: a valid SHA-256 header accepts; otherwise the SHA-1
+/// header (or its Twilio alias, chosen by the caller) decides. A body that is not UTF-8, a
+/// URL that does not parse, or a missing header rejects.
+#[pyfunction]
+#[pyo3(signature = (signing_key, url, body, sha256_signature, signature))]
+fn _validate_signed_body(
+    py: Python<'_>,
+    signing_key: &str,
+    url: &Bound<'_, PyString>,
+    body: &[u8],
+    sha256_signature: Option<&str>,
+    signature: Option<&str>,
+) -> PyResult<bool> {
+    if signing_key.is_empty() {
+        return Err(PyValueError::new_err(MISSING_KEY));
+    }
+    let (Ok(url), Ok(body)) = (url.to_str(), std::str::from_utf8(body)) else {
+        return Ok(false);
+    };
+    let key = signing_key.as_bytes();
+    let rules = rules();
+    Ok(hash_work(py, body.len(), || {
+        let by_sha256 = sha256_signature
+            .filter(|s| !s.is_empty())
+            .is_some_and(|s| validate::validate_webhook_signature_sha256(key, s, url, body) == Ok(true));
+        by_sha256
+            || signature
+                .filter(|s| !s.is_empty())
+                .is_some_and(|s| validate::validate_webhook_signature(key, s, url, body, &rules) == Ok(true))
+    }))
 }
 
 /// The `urlsplit` rules of the running interpreter, read off `urllib.parse` itself.
@@ -363,5 +430,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(validate_webhook_signature_sha256, module)?)?;
     module.add_function(wrap_pyfunction!(validate_request, module)?)?;
     module.add_function(wrap_pyfunction!(_url_dialect, module)?)?;
+    module.add_function(wrap_pyfunction!(_validate_signed_body, module)?)?;
     Ok(())
 }

@@ -77,7 +77,10 @@ pub struct UrlRules<'u> {
 impl UrlRules<'static> {
     /// Rules for the given dialect with [`StdUnicode`].
     pub const fn cpython(dialect: Dialect) -> Self {
-        Self { dialect, unicode: &StdUnicode }
+        Self {
+            dialect,
+            unicode: &StdUnicode,
+        }
     }
 }
 
@@ -89,7 +92,9 @@ impl Default for UrlRules<'static> {
 
 impl std::fmt::Debug for UrlRules<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UrlRules").field("dialect", &self.dialect).finish_non_exhaustive()
+        f.debug_struct("UrlRules")
+            .field("dialect", &self.dialect)
+            .finish_non_exhaustive()
     }
 }
 
@@ -202,7 +207,10 @@ fn check_nfkc(netloc: &str, unicode: &dyn UnicodeRules) -> Result<(), UrlError> 
     if netloc.is_ascii() {
         return Ok(());
     }
-    let stripped: String = netloc.chars().filter(|c| !matches!(c, '@' | ':' | '#' | '?')).collect();
+    let stripped: String = netloc
+        .chars()
+        .filter(|c| !matches!(c, '@' | ':' | '#' | '?'))
+        .collect();
     let normalized = unicode.nfkc(&stripped);
     if normalized != stripped && normalized.contains(['/', '?', '#', '@', ':']) {
         return Err(UrlError::NfkcDelimiter);
@@ -213,8 +221,8 @@ fn check_nfkc(netloc: &str, unicode: &dyn UnicodeRules) -> Result<(), UrlError> 
 /// Schemes for which `urlparse` splits `;params` off the last path segment.
 /// (3.10 lacks `rtsps`; the difference never reaches a signed URL, which needs http(s).)
 const USES_PARAMS: [&str; 16] = [
-    "", "ftp", "hdl", "prospero", "http", "imap", "https", "shttp", "rtsp", "rtsps", "rtspu",
-    "sip", "sips", "mms", "sftp", "tel",
+    "", "ftp", "hdl", "prospero", "http", "imap", "https", "shttp", "rtsp", "rtsps", "rtspu", "sip", "sips",
+    "mms", "sftp", "tel",
 ];
 
 /// The path `urlparse` reports: `;params` of the last segment removed for [`USES_PARAMS`].
@@ -268,7 +276,9 @@ pub fn port(netloc: &str) -> Result<Option<u16>, UrlError> {
         return Err(UrlError::PortOutOfRange);
     }
     let value = digits.bytes().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
-    u16::try_from(value).map(Some).map_err(|_| UrlError::PortOutOfRange)
+    u16::try_from(value)
+        .map(Some)
+        .map_err(|_| UrlError::PortOutOfRange)
 }
 
 #[cfg(test)]
@@ -286,7 +296,10 @@ mod tests {
 
     #[test]
     fn splits_like_cpython() {
-        assert_eq!(split("HTTPS://Ex.com:443/a/b;p?q=1#f"), ["https", "Ex.com:443", "/a/b;p", "q=1", "f"]);
+        assert_eq!(
+            split("HTTPS://Ex.com:443/a/b;p?q=1#f"),
+            ["https", "Ex.com:443", "/a/b;p", "q=1", "f"]
+        );
         assert_eq!(split("https://h?x#y?z"), ["https", "h", "", "x", "y?z"]);
         assert_eq!(split("https://h#a?b"), ["https", "h", "", "", "a?b"]);
         assert_eq!(split("mailto:x@y"), ["mailto", "", "x@y", "", ""]);
@@ -316,16 +329,28 @@ mod tests {
         assert_eq!(split_with("http://[::1/", d11), Err(UrlError::UnbalancedBrackets));
         assert_eq!(split_with("http://::1]/", d10), Err(UrlError::UnbalancedBrackets));
         assert!(split_with("http://[zz]/", d10).is_ok());
-        assert_eq!(split_with("http://[zz]/", d11), Err(UrlError::InvalidBracketedHost));
-        assert_eq!(split_with("http://u[x]@[::1]/", d11), Err(UrlError::InvalidBracketedHost));
+        assert_eq!(
+            split_with("http://[zz]/", d11),
+            Err(UrlError::InvalidBracketedHost)
+        );
+        assert_eq!(
+            split_with("http://u[x]@[::1]/", d11),
+            Err(UrlError::InvalidBracketedHost)
+        );
         assert!(split_with("http://[::1]:80/", d11).is_ok());
     }
 
     #[test]
     fn nfkc_delimiters_are_refused() {
         let rules = UrlRules::default();
-        assert_eq!(urlsplit("http://a\u{2100}b/", &rules), Err(UrlError::NfkcDelimiter));
-        assert_eq!(urlsplit("http://x\u{FF0F}/", &rules), Err(UrlError::NfkcDelimiter));
+        assert_eq!(
+            urlsplit("http://a\u{2100}b/", &rules),
+            Err(UrlError::NfkcDelimiter)
+        );
+        assert_eq!(
+            urlsplit("http://x\u{FF0F}/", &rules),
+            Err(UrlError::NfkcDelimiter)
+        );
         assert!(urlsplit("http://bücher.de/", &rules).is_ok());
         // Only the netloc is checked.
         assert!(urlsplit("http://h/\u{2100}", &rules).is_ok());

@@ -40,11 +40,17 @@ pub fn validate_webhook_signature(
     sort_for_signing(&mut params);
     let no_params: &[Param<'_>] = &[];
     // With no params both shapes sign the same message; trying it once decides the same.
-    let shapes = if params.is_empty() { &[no_params][..] } else { &[&params[..], no_params][..] };
+    let shapes = if params.is_empty() {
+        &[no_params][..]
+    } else {
+        &[&params[..], no_params][..]
+    };
     for candidate in candidates.iter() {
         for shape in shapes {
             let expected = key.scheme_b_digest(candidate, shape);
-            if ct_eq(&expected, signature.as_bytes()) && body_sha256_allows(candidate, raw_body.as_bytes(), rules)? {
+            if ct_eq(&expected, signature.as_bytes())
+                && body_sha256_allows(candidate, raw_body.as_bytes(), rules)?
+            {
                 return Ok(true);
             }
         }
@@ -78,9 +84,12 @@ pub fn scheme_b_params_match<K: AsRef<str>, V: AsRef<str>>(
     sorted_params: &[(K, V)],
 ) -> bool {
     signature.len() == SCHEME_B_LEN
-        && candidates
-            .iter()
-            .any(|candidate| ct_eq(&key.scheme_b_digest(candidate, sorted_params), signature.as_bytes()))
+        && candidates.iter().any(|candidate| {
+            ct_eq(
+                &key.scheme_b_digest(candidate, sorted_params),
+                signature.as_bytes(),
+            )
+        })
 }
 
 /// `validate_request` with pre-parsed form params (in submission order).
@@ -100,5 +109,10 @@ pub fn validate_request_params<K: AsRef<str>, V: AsRef<str>>(
     let mut sorted: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
     sort_for_signing(&mut sorted);
     let candidates = candidate_urls(url, rules)?;
-    Ok(scheme_b_params_match(&Sha1Key::new(signing_key), signature, &candidates, &sorted))
+    Ok(scheme_b_params_match(
+        &Sha1Key::new(signing_key),
+        signature,
+        &candidates,
+        &sorted,
+    ))
 }

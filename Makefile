@@ -1,0 +1,61 @@
+# Two entry points: `make demo` (the main job) and `make test` (every check).
+# Both create what they need: .venv (CPython 3.11), the wheel in dist/, and .venv-3.x
+# for the other interpreters pyenv provides.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+OTHER_PYTHONS ?= 3.10 3.12 3.13
+DIFF_CASES ?= 200000
+DIFF_CASES_OTHER ?= 20000
+
+.PHONY: demo test lint rust-test py-test other-pythons build bench clean
+
+$(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -r requirements/dev.txt -r requirements/demo.txt
+	touch $@
+
+build: $(VENV)/.installed
+	rm -rf dist
+	$(BIN)/maturin build --release --quiet -o dist
+	$(BIN)/pip install --quiet --force-reinstall --no-deps dist/*.whl
+
+demo: build
+	$(BIN)/python demo/receiver.py
+
+lint: build
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --features python -- -D warnings
+	$(BIN)/ruff check python tests demo benches
+	$(BIN)/ruff format --check python tests demo benches
+	MYPYPATH=python $(BIN)/mypy --strict python/signalwire/core/security
+	MYPYPATH=python:tests $(BIN)/mypy --strict --explicit-package-bases tests
+	MYPYPATH=python $(BIN)/python -m mypy.stubtest signalwire.core.security._native
+
+rust-test:
+	cargo test
+
+py-test: build
+	cd tests && SW_DIFF_CASES=$(DIFF_CASES) ../$(BIN)/python -m pytest -p no:cacheprovider
+
+# The differential tests again on each other interpreter, against the same abi3 wheel.
+other-pythons: build
+	set -e; for v in $(OTHER_PYTHONS); do \
+	  py=$$(ls -d "$$(pyenv root)"/versions/$$v.*/bin/python3 | sort -V | tail -n 1); \
+	  test -x "$$py" || { echo "no CPython $$v under pyenv" >&2; exit 1; }; \
+	  [ -x .venv-$$v/bin/python ] || "$$py" -m venv .venv-$$v; \
+	  .venv-$$v/bin/pip install --quiet -r requirements/test.txt; \
+	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps dist/*.whl; \
+	  echo "== CPython $$v"; \
+	  (cd tests && SW_DIFF_CASES=$(DIFF_CASES_OTHER) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q \
+	     test_differential.py test_quirks.py test_vectors.py test_api.py); \
+	done
+
+test: lint rust-test py-test other-pythons
+
+clean:
+	rm -rf dist target .venv .venv-3.* .cache
