@@ -8,7 +8,6 @@ non-zero if any answer is not the expected one.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import socket
