@@ -2,6 +2,7 @@
 //! default port added (when it has none) or removed (when it has exactly that port).
 //! The variant is rebuilt the way `urlunparse` rebuilds it from `urlparse`'s parts: scheme
 //! and host lower-cased, userinfo and `;params` dropped, IPv6 hosts bracketed again.
+#![forbid(unsafe_code)]
 
 use crate::error::UrlError;
 use crate::form::last_query_value;

@@ -1,6 +1,7 @@
 //! Errors of the core. Every variant becomes a Python `ValueError` in the binding,
 //! which is the class CPython's `urllib.parse` and the reference raise for them.
 //! No message ever carries the signing key, a signature or URL userinfo.
+#![forbid(unsafe_code)]
 
 /// Why a URL could not be split the way CPython's `urlparse` splits it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

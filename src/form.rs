@@ -6,6 +6,7 @@
 //! (a literal non-ASCII character can never complete a broken percent-escape, so decoding
 //! all bytes at once equals CPython's per-ASCII-run decoding); the differential tests
 //! (`tests/test_differential.py`) check this against `parse_qsl` on generated bodies.
+#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 

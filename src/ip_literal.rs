@@ -5,6 +5,7 @@
 //! Rust's `Ipv6Addr` parser rejects scope ids and differs at the edges, so these are the
 //! `ipaddress` rules written out; the differential tests (`tests/test_differential.py`)
 //! compare them with CPython on generated bracketed hosts.
+#![forbid(unsafe_code)]
 
 use crate::error::UrlError;
 

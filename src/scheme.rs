@@ -5,6 +5,7 @@
 //! Messages are fed to one HMAC state piece by piece; nothing is concatenated.
 //! Expected MACs are encoded with constant-time encoders and compared with `subtle`,
 //! so no branch or table lookup depends on the secret MAC bytes.
+#![forbid(unsafe_code)]
 
 use base64ct::{Base64, Encoding};
 use hmac::{Hmac, KeyInit, Mac};

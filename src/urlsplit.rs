@@ -6,6 +6,7 @@
 //! default ports, IDNA-maps hosts), so it cannot produce the strings the reference
 //! rebuilds. These rules follow `Lib/urllib/parse.py` of CPython 3.10 to 3.13; where the
 //! releases differ, [`Dialect`] says which rule applies.
+#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 

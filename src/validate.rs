@@ -5,6 +5,7 @@
 //! parsed (and may raise) before the signature's shape is even considered. A signature
 //! whose length cannot be the scheme's encoding skips that scheme's HMACs: the outcome is
 //! the same (`compare_digest` of different lengths is false) and nothing secret is involved.
+#![forbid(unsafe_code)]
 
 use crate::candidates::{CandidateUrls, body_sha256_allows, candidate_urls};
 use crate::error::Error;
