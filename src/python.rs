@@ -244,10 +244,20 @@ fn signing_pairs<'py>(params: &Bound<'py, PyAny>) -> PyResult<SigningPairs<'py>>
     Ok(SigningPairs { pairs, sorted: true })
 }
 
-/// The raw-body path shared by `validate_webhook_signature` and `validate_request`, from the
-/// point where the signature is known to be non-empty.
+/// Which hash a raw-body call checks.
+#[derive(Clone, Copy)]
+enum RawBodyScheme {
+    /// Scheme A with SHA-1, then Scheme B.
+    Sha1,
+    /// Scheme A with SHA-256 only.
+    Sha256,
+}
+
+/// The raw-body path of all three functions, from the point where the signature is known
+/// to be non-empty: the URL's type, then the key's, then the text, then the hashing.
 fn check_raw_body(
     py: Python<'_>,
+    scheme: RawBodyScheme,
     signing_key: &Bound<'_, PyAny>,
     signature: &str,
     url: &Bound<'_, PyAny>,
@@ -257,10 +267,30 @@ fn check_raw_body(
     let key = key_bytes(signing_key)?;
     let (url, body) = (url.to_str()?, body.to_str()?);
     let rules = rules();
-    hash_work(py, body.len(), || {
-        validate::validate_webhook_signature(&key, signature, url, body, &rules)
+    hash_work(py, body.len(), || match scheme {
+        RawBodyScheme::Sha1 => validate::validate_webhook_signature(&key, signature, url, body, &rules),
+        RawBodyScheme::Sha256 => validate::validate_webhook_signature_sha256(&key, signature, url, body),
     })
     .map_err(to_py_err)
+}
+
+/// `validate_webhook_signature` and its SHA-256 twin: key, body type, signature, then work.
+fn raw_body_call(
+    py: Python<'_>,
+    scheme: RawBodyScheme,
+    signing_key: &Bound<'_, PyAny>,
+    signature: &Bound<'_, PyAny>,
+    url: &Bound<'_, PyAny>,
+    raw_body: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
+    require_key(signing_key)?;
+    let body = raw_body
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(RAW_BODY_NOT_STR))?;
+    match signature_text(signature)? {
+        Some(signature) => check_raw_body(py, scheme, signing_key, &signature, url, body),
+        None => Ok(false),
+    }
 }
 
 /// Hex HMAC-SHA1 (Scheme A), then base64 HMAC-SHA1 over the sorted form params (Scheme B),
@@ -275,14 +305,7 @@ fn validate_webhook_signature(
     url: &Bound<'_, PyAny>,
     raw_body: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
-    require_key(signing_key)?;
-    let body = raw_body
-        .cast::<PyString>()
-        .map_err(|_| PyTypeError::new_err(RAW_BODY_NOT_STR))?;
-    match signature_text(signature)? {
-        Some(signature) => check_raw_body(py, signing_key, &signature, url, body),
-        None => Ok(false),
-    }
+    raw_body_call(py, RawBodyScheme::Sha1, signing_key, signature, url, raw_body)
 }
 
 /// Hex HMAC-SHA256 over `url + raw_body`, the `X-SignalWire-Sha256-Signature` header.
@@ -296,20 +319,7 @@ fn validate_webhook_signature_sha256(
     url: &Bound<'_, PyAny>,
     raw_body: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
-    require_key(signing_key)?;
-    let body = raw_body
-        .cast::<PyString>()
-        .map_err(|_| PyTypeError::new_err(RAW_BODY_NOT_STR))?;
-    let Some(signature) = signature_text(signature)? else {
-        return Ok(false);
-    };
-    let url = url_for_raw_body(url, body)?;
-    let key = key_bytes(signing_key)?;
-    let (url, body) = (url.to_str()?, body.to_str()?);
-    hash_work(py, body.len(), || {
-        validate::validate_webhook_signature_sha256(&key, &signature, url, body)
-    })
-    .map_err(to_py_err)
+    raw_body_call(py, RawBodyScheme::Sha256, signing_key, signature, url, raw_body)
 }
 
 /// A raw body (str) is checked as `validate_webhook_signature` checks it; pre-parsed form
@@ -329,7 +339,7 @@ fn validate_request(
         return Ok(false);
     };
     if let Ok(body) = params_or_raw_body.cast::<PyString>() {
-        return check_raw_body(py, signing_key, &signature, url, body);
+        return check_raw_body(py, RawBodyScheme::Sha1, signing_key, &signature, url, body);
     }
     let SigningPairs { pairs, sorted } = signing_pairs(params_or_raw_body)?;
 

@@ -13,6 +13,14 @@ use crate::form::{Param, parse_qsl, sort_for_signing};
 use crate::scheme::{SCHEME_B_LEN, Sha1Key, Sha256Key, ct_eq};
 use crate::urlsplit::UrlRules;
 
+/// The reference's first two checks: an empty key is an error, an empty signature is false.
+fn worth_checking(signing_key: &[u8], signature: &str) -> Result<bool, Error> {
+    if signing_key.is_empty() {
+        return Err(Error::MissingSigningKey);
+    }
+    Ok(!signature.is_empty())
+}
+
 /// Scheme A (hex HMAC-SHA1 over `url + raw_body`), then Scheme B (base64 HMAC-SHA1 over each
 /// candidate URL plus the body's sorted form params, then plus nothing), honouring a
 /// `bodySHA256` query parameter on a Scheme B match.
@@ -23,10 +31,7 @@ pub fn validate_webhook_signature(
     raw_body: &str,
     rules: &UrlRules<'_>,
 ) -> Result<bool, Error> {
-    if signing_key.is_empty() {
-        return Err(Error::MissingSigningKey);
-    }
-    if signature.is_empty() {
+    if !worth_checking(signing_key, signature)? {
         return Ok(false);
     }
     let key = Sha1Key::new(signing_key);
@@ -66,10 +71,7 @@ pub fn validate_webhook_signature_sha256(
     url: &str,
     raw_body: &str,
 ) -> Result<bool, Error> {
-    if signing_key.is_empty() {
-        return Err(Error::MissingSigningKey);
-    }
-    if signature.is_empty() {
+    if !worth_checking(signing_key, signature)? {
         return Ok(false);
     }
     let key = Sha256Key::new(signing_key);
@@ -101,10 +103,7 @@ pub fn validate_request_params<K: AsRef<str>, V: AsRef<str>>(
     params: &[(K, V)],
     rules: &UrlRules<'_>,
 ) -> Result<bool, Error> {
-    if signing_key.is_empty() {
-        return Err(Error::MissingSigningKey);
-    }
-    if signature.is_empty() {
+    if !worth_checking(signing_key, signature)? {
         return Ok(false);
     }
     let mut sorted: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
