@@ -10,7 +10,7 @@ OTHER_PYTHONS ?= 3.10 3.12 3.13
 DIFF_CASES ?= 200000
 DIFF_CASES_OTHER ?= 20000
 
-.PHONY: demo test lint rust-test py-test other-pythons build bench clean
+.PHONY: demo test lint rust-test py-test other-pythons dropin build bench clean
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ lint: build
 	$(BIN)/ruff check python tests demo benches
 	$(BIN)/ruff format --check python tests demo benches
 	MYPYPATH=python $(BIN)/mypy --strict python/signalwire/core/security
-	MYPYPATH=python:tests $(BIN)/mypy --strict --explicit-package-bases tests
+	MYPYPATH=python:tests $(BIN)/mypy --strict --explicit-package-bases --exclude tests/dropin tests
 	MYPYPATH=python $(BIN)/python -m mypy.stubtest signalwire.core.security._native
 
 rust-test:
@@ -48,14 +48,26 @@ other-pythons: build
 	  py=$$(ls -d "$$(pyenv root)"/versions/$$v.*/bin/python3 | sort -V | tail -n 1); \
 	  test -x "$$py" || { echo "no CPython $$v under pyenv" >&2; exit 1; }; \
 	  [ -x .venv-$$v/bin/python ] || "$$py" -m venv .venv-$$v; \
-	  .venv-$$v/bin/pip install --quiet -r requirements/test.txt; \
+	  .venv-$$v/bin/pip install --quiet -r requirements/test.txt -r requirements/demo.txt; \
 	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps dist/*.whl; \
 	  echo "== CPython $$v"; \
 	  (cd tests && SW_DIFF_CASES=$(DIFF_CASES_OTHER) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q \
-	     test_differential.py test_quirks.py test_vectors.py test_api.py); \
+	     test_differential.py test_quirks.py test_vectors.py test_api.py \
+     test_middleware_differential.py test_dependency.py test_asgi.py); \
 	done
 
-test: lint rust-test py-test other-pythons
+# signalwire-sdk 3.7.5 first, then our wheel over its signalwire/core/security modules, in a
+# fresh .venv-sdk each time, exactly as a user would do it.
+dropin: build
+	rm -rf .venv-sdk
+	$(PYTHON) -m venv .venv-sdk
+	.venv-sdk/bin/pip install --quiet --upgrade pip==25.3
+	.venv-sdk/bin/pip install --quiet -r requirements/sdk.txt
+	.venv-sdk/bin/pip install --quiet --no-deps dist/*.whl
+	cd tests && ../.venv-sdk/bin/python -m pytest -p no:cacheprovider -q dropin
+	MYPYPATH=tests $(BIN)/mypy --strict --python-executable .venv-sdk/bin/python tests/dropin
+
+test: lint rust-test py-test other-pythons dropin
 
 clean:
-	rm -rf dist target .venv .venv-3.* .cache
+	rm -rf dist target .venv .venv-3.* .venv-sdk .cache

@@ -18,8 +18,9 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 
+from signalwire.core.security import make_webhook_validation_dependency
 from signalwire.core.security.asgi import WebhookSignatureMiddleware
 
 SIGNING_KEY = "PSKdemo-0123456789abcdef"
@@ -38,6 +39,14 @@ def build_app() -> FastAPI:
     async def cxml_callback(request: Request) -> dict[str, str]:
         form = parse_qsl((await request.body()).decode())
         return {"digits": ",".join(v for k, v in form if k == "Digits")}
+
+    # The other integration: a FastAPI dependency on one route (the middleware below does
+    # not cover /swaig). It leaves the raw body on request.state for the handler.
+    signed = make_webhook_validation_dependency(SIGNING_KEY, trust_proxy=True)
+
+    @app.post("/swaig", dependencies=[Depends(signed)])
+    async def swaig_call(request: Request) -> dict[str, str]:
+        return {"function": json.loads(request.state.raw_body)["function"]}
 
     app.add_middleware(
         WebhookSignatureMiddleware,
@@ -69,7 +78,8 @@ def requests_to_send(base: str) -> list[tuple[str, str, dict[str, str], str, int
     event = json.dumps({"event": "calling.call.state", "params": {"call_state": "answered"}})
     form = [("CallSid", "CA123"), ("Digits", "1"), ("From", "+15551230000"), ("Digits", "2")]
     form_body = urlencode(form)
-    webhook, cxml = f"{base}/webhook", f"{base}/cxml"
+    webhook, cxml, swaig = f"{base}/webhook", f"{base}/cxml", f"{base}/swaig"
+    call = json.dumps({"function": "get_weather", "argument": {"parsed": [{"city": "Oslo"}]}})
     proxied = {
         "x-forwarded-host": PUBLIC_BASE.removeprefix("https://"),
         "x-forwarded-proto": "https",
@@ -124,6 +134,20 @@ def requests_to_send(base: str) -> list[tuple[str, str, dict[str, str], str, int
             403,
         ),
         ("unsigned", "/webhook", {}, event, 403),
+        (
+            "SWAIG call, FastAPI dependency (Scheme A)",
+            "/swaig",
+            {"x-signalwire-signature": scheme_a(SIGNING_KEY, swaig, call)},
+            call,
+            200,
+        ),
+        (
+            "SWAIG call, FastAPI dependency, forged",
+            "/swaig",
+            {"x-signalwire-signature": scheme_a(SIGNING_KEY, webhook, call)},
+            call,
+            403,
+        ),
     ]
 
 

@@ -60,3 +60,16 @@ def load(module: str) -> ModuleType:
     sys.modules[name] = loaded
     spec.loader.exec_module(loaded)
     return loaded
+
+
+def load_middleware() -> ModuleType:
+    """The reference's ``webhook_middleware``, calling the reference's own validators.
+
+    It imports its validators by absolute name, which in this environment is our package;
+    rebinding them makes ``validate`` the reference end to end. Needs FastAPI.
+    """
+    middleware = load("webhook_middleware")
+    validator = load("webhook_validator")
+    for name in ("validate_webhook_signature", "validate_webhook_signature_sha256"):
+        setattr(middleware, name, getattr(validator, name))
+    return middleware

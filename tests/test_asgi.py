@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import hmac
+import asyncio
 import json
-import socket
-import threading
-import time
+import random
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
+from starlette.datastructures import URL
 
+from live import Server, post_with_unsplittable_host, scheme_b, status_line
+from live import scheme_a as _scheme_a
+from signalwire.core.security import asgi
 from signalwire.core.security.asgi import WebhookSignatureMiddleware
 
 KEY = "PSKtest-asgi-0123456789"
@@ -25,15 +28,16 @@ EVENT = json.dumps({"event": "calling.call.state", "params": {"call_state": "ans
 
 
 def hex_sig(url: str, body: str, key: str = KEY, digest: str = "sha1") -> str:
-    return hmac.new(key.encode(), (url + body).encode(), digest).hexdigest()
+    return _scheme_a(key, url, body, digest)
 
 
 def b64_sig(url: str, params: list[tuple[str, str]], key: str = KEY) -> str:
-    message = url + "".join(k + v for k, v in sorted(params, key=lambda kv: kv[0]))
-    return base64.b64encode(hmac.new(key.encode(), message.encode(), "sha1").digest()).decode()
+    return scheme_b(key, url, params)
 
 
-class Server:
+class Protected(Server):
+    """A FastAPI app behind the middleware, counting how often its handler ran."""
+
     def __init__(self, trust_proxy: bool) -> None:
         app = FastAPI()
         self.runs = 0
@@ -58,60 +62,41 @@ class Server:
             trust_proxy=trust_proxy,
             max_body_bytes=LIMIT,
         )
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            assert time.monotonic() < deadline and self.thread.is_alive(), "uvicorn did not start"
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(app)
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    with Server(trust_proxy=False) as running:
+def server() -> Iterator[Protected]:
+    with Protected(trust_proxy=False) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def proxied_server() -> Iterator[Server]:
-    with Server(trust_proxy=True) as running:
+def proxied_server() -> Iterator[Protected]:
+    with Protected(trust_proxy=True) as running:
         yield running
 
 
-def post(server: Server, body: bytes | str, headers: dict[str, str], path: str = "/webhook") -> int:
-    content = body.encode() if isinstance(body, str) else body
-    with httpx.Client(base_url=server.base, timeout=10) as client:
-        status: int = client.post(path, content=content, headers=headers).status_code
-        return status
+def post(
+    server: Protected, body: bytes | str, headers: dict[str, str], path: str = "/webhook"
+) -> int:
+    return server.post(path, body, headers).status_code
 
 
-def test_scheme_a_sha1_and_sha256(server: Server) -> None:
+def test_scheme_a_sha1_and_sha256(server: Protected) -> None:
     url = server.base + "/webhook"
     assert post(server, EVENT, {"x-signalwire-signature": hex_sig(url, EVENT)}) == 200
     sha256 = hex_sig(url, EVENT, digest="sha256")
     assert post(server, EVENT, {"x-signalwire-sha256-signature": sha256}) == 200
 
 
-def test_scheme_b_form_with_repeated_keys(server: Server) -> None:
+def test_scheme_b_form_with_repeated_keys(server: Protected) -> None:
     params = [("Digits", "1"), ("CallSid", "CA1"), ("Digits", "2")]
     headers = {"x-twilio-signature": b64_sig(server.base + "/webhook", params)}
     assert post(server, urlencode(params), headers) == 200
 
 
-def test_forgeries_never_reach_the_app(server: Server) -> None:
+def test_forgeries_never_reach_the_app(server: Protected) -> None:
     url = server.base + "/webhook"
     before = server.runs
     assert post(server, EVENT + " ", {"x-signalwire-signature": hex_sig(url, EVENT)}) == 403
@@ -121,14 +106,14 @@ def test_forgeries_never_reach_the_app(server: Server) -> None:
     assert server.runs == before
 
 
-def test_non_utf8_body_is_refused_even_when_its_bytes_are_signed(server: Server) -> None:
+def test_non_utf8_body_is_refused_even_when_its_bytes_are_signed(server: Protected) -> None:
     url = server.base + "/webhook"
     body = b"caf\xe9"
-    sig = hmac.new(KEY.encode(), url.encode() + body, "sha1").hexdigest()
+    sig = _scheme_a(KEY, url, body)
     assert post(server, body, {"x-signalwire-signature": sig}) == 403
 
 
-def test_body_limits(server: Server) -> None:
+def test_body_limits(server: Protected) -> None:
     url = server.base + "/webhook"
     exact = "x" * LIMIT
     assert post(server, exact, {"x-signalwire-signature": hex_sig(url, exact)}) == 200
@@ -144,20 +129,18 @@ def test_body_limits(server: Server) -> None:
     assert status == 413
 
 
-def test_declared_length_over_limit_is_refused_without_reading(server: Server) -> None:
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
-        conn.sendall(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n")
-        reply = conn.recv(4096)
-    assert reply.startswith(b"HTTP/1.1 413")
+def test_declared_length_over_limit_is_refused_without_reading(server: Protected) -> None:
+    request = b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n"
+    assert status_line(server.port, request) == b"HTTP/1.1 413 Request Entity Too Large"
 
 
-def test_other_methods_and_paths_pass_untouched(server: Server) -> None:
+def test_other_methods_and_paths_pass_untouched(server: Protected) -> None:
     with httpx.Client(base_url=server.base, timeout=10) as client:
         assert client.get("/webhook").json() == {"get": "ok"}
         assert client.post("/open", content=b"anything").json() == {"open": "ok"}
 
 
-def test_forwarded_headers_only_when_trusted(server: Server, proxied_server: Server) -> None:
+def test_forwarded_headers_only_when_trusted(server: Protected, proxied_server: Protected) -> None:
     public = "https://public.example.com/webhook"
     headers = {
         "x-forwarded-host": "public.example.com",
@@ -169,7 +152,7 @@ def test_forwarded_headers_only_when_trusted(server: Server, proxied_server: Ser
 
 
 def test_proxy_url_base_is_read_per_request(
-    server: Server, monkeypatch: pytest.MonkeyPatch
+    server: Protected, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SWML_PROXY_URL_BASE", "https://agent.example.org/base/")
     public = "https://agent.example.org/base/webhook?x=1"
@@ -184,7 +167,7 @@ def test_proxy_url_base_is_read_per_request(
     )
 
 
-def test_fifty_concurrent_requests_all_answered_right(server: Server) -> None:
+def test_fifty_concurrent_requests_all_answered_right(server: Protected) -> None:
     url = server.base + "/webhook"
 
     def one(i: int) -> tuple[int, int]:
@@ -200,5 +183,116 @@ def test_fifty_concurrent_requests_all_answered_right(server: Server) -> None:
 def test_construction_rules_and_repr() -> None:
     with pytest.raises(ValueError, match="signing_key is required"):
         WebhookSignatureMiddleware(lambda s, r, w: None, signing_key="")  # type: ignore[arg-type,return-value]
+    with pytest.raises(TypeError, match="signing_key must be a str"):
+        WebhookSignatureMiddleware(lambda s, r, w: None, signing_key=b"k")  # type: ignore[arg-type,return-value]
+    with pytest.raises(TypeError, match="not one str"):
+        WebhookSignatureMiddleware(lambda s, r, w: None, signing_key=KEY, paths="/hook")  # type: ignore[arg-type,return-value]
     middleware = WebhookSignatureMiddleware(lambda s, r, w: None, signing_key=KEY)  # type: ignore[arg-type,return-value]
     assert KEY not in repr(middleware)
+
+
+def test_host_header_that_does_not_split_is_refused_not_an_error(server: Protected) -> None:
+    # Starlette 1.10 falls back to the server address for such a Host; either way the
+    # answer is 403, never a 500, and the server keeps serving.
+    reply = status_line(server.port, post_with_unsplittable_host(b"/webhook"))
+    assert reply == b"HTTP/1.1 403 Forbidden"
+    url = server.base + "/webhook"
+    assert post(server, EVENT, {"x-signalwire-signature": hex_sig(url, EVENT)}) == 200
+
+
+# ---- without Starlette, and scopes no uvicorn produces -----------------------------------
+
+
+# The fallback follows the Starlette pinned for CPython 3.11+ (1.10).
+STARLETTE = tuple(int(part) for part in metadata.version("starlette").split(".")[:2])
+
+
+def scope_for(
+    path: str, query: bytes, host: str | None, server: tuple[str, int] | None, scheme: str
+) -> dict[str, Any]:
+    headers = [] if host is None else [(b"host", host.encode("latin-1"))]
+    return {
+        "type": "http",
+        "method": "POST",
+        "scheme": scheme,
+        "server": server,
+        "path": path,
+        "query_string": query,
+        "headers": headers,
+        "root_path": "",
+    }
+
+
+@pytest.mark.skipif(
+    STARLETTE < (1, 10), reason="mirrors Starlette 1.10; 1.7 (CPython 3.10) built URLs otherwise"
+)
+def test_url_without_starlette_is_the_one_starlette_reports() -> None:
+    rng = random.Random(7)
+    paths = ["/webhook", "/a?b", "/a#b", "/a\\b", "//x", "/é", "/p q", "", "/%3F"]
+    queries = [b"", b"a=1&b=2", b"x=%C3%A9", "é=1".encode()]
+    hosts = [None, "example.com", "example.com:8443", "[::1]:9", "127.0.0.1", "h:00443"]
+    servers = [None, ("127.0.0.1", 8000), ("::1", 443), ("10.0.0.1", 80)]
+    for _ in range(2000):
+        scope = scope_for(
+            rng.choice(paths),
+            rng.choice(queries),
+            rng.choice(hosts),
+            rng.choice(servers),
+            rng.choice(["http", "https"]),
+        )
+        expected = str(URL(scope=scope))
+        assert asgi._url_from_scope(scope, asgi._headers(scope)) == expected, scope
+
+
+async def bare_app(scope: Any, receive: Any, send: Any) -> None:
+    """A bare ASGI app (no framework) that echoes the body length."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    reply = str(len(body)).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": reply})
+
+
+def test_bare_asgi_app_without_starlette(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "starlette.datastructures", None)  # import fails
+    app = WebhookSignatureMiddleware(bare_app, signing_key=KEY, paths=["/hook"])
+    with Server(app) as server:
+        url = server.base + "/hook?x=1"
+        signed = {"x-signalwire-signature": hex_sig(url, EVENT)}
+        reply = server.post("/hook?x=1", EVENT, signed)
+        assert (reply.status_code, reply.text) == (200, str(len(EVENT)))
+        assert server.post("/hook?x=2", EVENT, signed).status_code == 403
+        # Without Starlette the Host is kept, does not split, and is refused.
+        refused = status_line(server.port, post_with_unsplittable_host(b"/hook"))
+        assert refused == b"HTTP/1.1 403 Forbidden"
+
+
+def call_asgi(app: Any, scope: dict[str, Any], body: bytes) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def test_query_that_is_not_utf8_is_refused_not_an_error() -> None:
+    # uvicorn rejects such a request line itself; other servers may pass the bytes on.
+    ran: list[bool] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        ran.append(True)
+
+    middleware = WebhookSignatureMiddleware(app, signing_key=KEY, paths=["/hook"])
+    scope = scope_for("/hook", b"a=\xff", "example.com", ("127.0.0.1", 80), "http")
+    scope["headers"].append((b"x-signalwire-signature", b"0" * 40))
+    sent = call_asgi(middleware, scope, b"{}")
+    assert sent[0]["status"] == 403 and not ran

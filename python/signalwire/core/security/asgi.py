@@ -14,12 +14,17 @@ key and signatures are never logged or echoed.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 from signalwire.core.security._native import _validate_signed_body
+from signalwire.core.security.webhook_middleware import (
+    SIGNALWIRE_SHA256_SIGNATURE_HEADER,
+    SIGNALWIRE_SIGNATURE_HEADER,
+    TWILIO_COMPAT_SIGNATURE_HEADER,
+    _public_url,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -30,56 +35,72 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 DEFAULT_PATHS = ("/", "/swaig", "/post_prompt")
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
-_SHA256_HEADER = b"x-signalwire-sha256-signature"
-_SHA1_HEADER = b"x-signalwire-signature"
-_TWILIO_HEADER = b"x-twilio-signature"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+# The request headers this middleware reads, as ASGI names them (lowercase bytes).
+_READ_HEADERS = frozenset(
+    name.encode()
+    for name in (
+        SIGNALWIRE_SHA256_SIGNATURE_HEADER,
+        SIGNALWIRE_SIGNATURE_HEADER,
+        TWILIO_COMPAT_SIGNATURE_HEADER,
+        "x-forwarded-host",
+        "x-forwarded-proto",
+        "content-length",
+        "host",
+    )
+)
 
 
-def _first_header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
+def _headers(scope: Scope) -> dict[str, str]:
+    """The headers this middleware reads, first occurrence of each, as Starlette's
+    ``Headers.get`` returns them (latin-1)."""
+    found: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = bytes(raw_name).lower()
+        if name in _READ_HEADERS:
+            found.setdefault(name.decode(), bytes(raw_value).decode("latin-1"))
+    return found
 
 
-def _received_url(scope: Scope) -> str:
-    """The URL as ``starlette.Request.url`` reports it (Starlette's own code when present)."""
+def _received_url(scope: Scope, headers: Mapping[str, str]) -> str:
+    """The URL as ``starlette.Request.url`` reports it, which is what the reference signs
+    against: Starlette's own code when it is installed, else ``_url_from_scope``."""
     try:
         from starlette.datastructures import URL  # noqa: PLC0415 - optional dependency
     except ImportError:
-        pass
-    else:
-        return str(URL(scope=scope))
-    scheme = scope.get("scheme", "http")
-    path = scope.get("root_path", "") + scope["path"]
-    host = _first_header(scope, b"host")
+        return _url_from_scope(scope, headers)
+    return str(URL(scope=scope))
+
+
+def _url_from_scope(scope: Scope, headers: Mapping[str, str]) -> str:
+    """Starlette's rules (1.x) for a bare ASGI app: ``?``, ``#`` and ``\\`` of the path
+    escaped again, the query as UTF-8, ``Host`` else the server address. One difference:
+    a malformed ``Host`` is kept, so the request is refused (it cannot be signed)."""
+    scheme: str = scope.get("scheme", "http")
+    path: str = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    query = bytes(scope.get("query_string", b"")).decode()
+    netloc = headers.get("host")
     server = scope.get("server")
-    if host is None and server is not None:
+    if netloc is None and server is not None:
         name, port = server
         name = f"[{name}]" if ":" in name and not name.startswith("[") else name
-        host = name if port == _DEFAULT_PORTS.get(scheme) else f"{name}:{port}"
-    url = f"{scheme}://{host}{path}" if host is not None else path
-    query = scope.get("query_string", b"")
-    return f"{url}?{query.decode('latin-1')}" if query else url
+        netloc = name if port == _DEFAULT_PORTS.get(scheme) else f"{name}:{port}"
+    if netloc is None:
+        if path.startswith("//"):  # it would read as an authority
+            path = "/%2F" + path[2:]
+        return f"{path}?{query}" if query else path
+    return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def public_url(scope: Scope, *, trust_proxy: bool) -> str:
-    """The URL SignalWire signed: ``SWML_PROXY_URL_BASE`` (read per request) joined with the
-    path and query, else trusted ``X-Forwarded-Host``/``-Proto``, else the received URL."""
-    received = _received_url(scope)
-    # As the reference does: path and query as urlsplit reads them off the received URL.
-    parts = urlsplit(received)
-    path_and_query = parts.path + (f"?{parts.query}" if parts.query else "")
-    proxy_base = os.environ.get("SWML_PROXY_URL_BASE")
-    if proxy_base:
-        return proxy_base.rstrip("/") + path_and_query
-    if trust_proxy:
-        forwarded_host = _first_header(scope, b"x-forwarded-host")
-        if forwarded_host:
-            proto = _first_header(scope, b"x-forwarded-proto")
-            return f"{proto if proto is not None else 'https'}://{forwarded_host}{path_and_query}"
-    return received
+    """The URL SignalWire signed for this request, by the rules of
+    ``webhook_middleware._public_url``.
+
+    Raises:
+        ValueError: the received URL does not split (a malformed ``Host`` header).
+    """
+    headers = _headers(scope)
+    return _public_url(_received_url(scope, headers), headers, trust_proxy=trust_proxy)
 
 
 async def _respond(send: Send, status: int) -> None:
@@ -111,8 +132,12 @@ class WebhookSignatureMiddleware:
         trust_proxy: bool = False,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
+        if not isinstance(signing_key, str):
+            raise TypeError("signing_key must be a str")
         if not signing_key:
             raise ValueError("signing_key is required")
+        if isinstance(paths, str):
+            raise TypeError("paths must be a collection of paths, not one str")
         if max_body_bytes < 0:
             raise ValueError("max_body_bytes must be >= 0")
         self.app = app
@@ -138,12 +163,9 @@ class WebhookSignatureMiddleware:
         if not self._protects(scope):
             await self.app(scope, receive, send)
             return
-        declared = _first_header(scope, b"content-length")
-        if (
-            declared is not None
-            and declared.strip().isdigit()
-            and int(declared) > self.max_body_bytes
-        ):
+        headers = _headers(scope)
+        declared = headers.get("content-length", "").strip()
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
             await _respond(send, 413)
             return
         chunks: list[bytes] = []
@@ -161,15 +183,20 @@ class WebhookSignatureMiddleware:
             if not message.get("more_body", False):
                 break
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        sha1 = _first_header(scope, _SHA1_HEADER)
-        valid = _validate_signed_body(
+        try:
+            url = _public_url(_received_url(scope, headers), headers, trust_proxy=self.trust_proxy)
+        except ValueError:  # a Host that does not split, a query that is not UTF-8
+            url = None  # nothing can be signed for it
+        signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
+        if signature is None:
+            signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
+        if url is None or not _validate_signed_body(
             self._signing_key,
-            public_url(scope, trust_proxy=self.trust_proxy),
+            url,
             body,
-            _first_header(scope, _SHA256_HEADER),
-            sha1 if sha1 is not None else _first_header(scope, _TWILIO_HEADER),
-        )
-        if not valid:
+            headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER),
+            signature,
+        ):
             await _respond(send, 403)
             return
 
