@@ -10,7 +10,7 @@ OTHER_PYTHONS ?= 3.10 3.12 3.13
 DIFF_CASES ?= 200000
 DIFF_CASES_OTHER ?= 20000
 
-.PHONY: demo test lint rust-test py-test other-pythons dropin build bench clean
+.PHONY: demo test lint rust-test py-test other-pythons dropin build bench bench-floor clean
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,7 @@ demo: build
 
 lint: build
 	cargo fmt --check
+	cargo fmt --check --manifest-path benches/floor/Cargo.toml
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
 	$(BIN)/ruff check python tests demo benches
@@ -69,5 +70,22 @@ dropin: build
 
 test: lint rust-test py-test other-pythons dropin
 
+# Benchmarks (not part of `make test`): criterion for the core, then the side-by-side
+# Python comparison against the reference, twilio and the floor (benches/README.md).
+$(VENV)/.bench-installed: $(VENV)/.installed requirements/bench.txt
+	$(BIN)/pip install --quiet -r requirements/bench.txt
+	touch $@
+
+bench-floor: $(VENV)/.bench-installed
+	rm -rf dist-bench
+	$(BIN)/maturin build --release --quiet -m benches/floor/Cargo.toml -o dist-bench
+	$(BIN)/pip install --quiet --force-reinstall --no-deps dist-bench/*.whl
+
+bench: build bench-floor
+	cargo bench --bench core -- --noplot
+	$(BIN)/python benches/compare.py
+	$(BIN)/python benches/memory.py
+	$(BIN)/python benches/load_middleware.py
+
 clean:
-	rm -rf dist target .venv .venv-3.* .venv-sdk .cache
+	rm -rf dist dist-bench target benches/floor/target .venv .venv-3.* .venv-sdk .cache

@@ -7,7 +7,7 @@
 use crate::error::UrlError;
 use crate::form::last_query_value;
 use crate::scheme::{body_sha256_hex, ct_eq};
-use crate::urlsplit::{UrlRules, hostname, path_without_params, port, urlsplit};
+use crate::urlsplit::{UrlRules, has_byte, hostname, path_without_params, port, urlsplit};
 
 /// The URL as given, then at most one port variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,16 +51,17 @@ pub fn candidate_urls<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<Candidat
     let mut variant = String::with_capacity(url.len() + 6);
     variant.push_str(&split.scheme);
     variant.push_str("://");
-    if host.contains(':') && !host.starts_with('[') {
+    if has_byte(&host, b':') && !host.starts_with('[') {
         variant.push('[');
         variant.push_str(&host);
         variant.push(']');
     } else {
         variant.push_str(&host);
     }
-    if let Some(p) = variant_port {
-        variant.push(':');
-        variant.push_str(&p.to_string());
+    match variant_port {
+        Some(80) => variant.push_str(":80"),
+        Some(443) => variant.push_str(":443"),
+        _ => {}
     }
     let path = path_without_params(&split.scheme, &split.path);
     if !path.is_empty() && !path.starts_with('/') {

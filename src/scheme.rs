@@ -30,6 +30,14 @@ impl Sha1Key {
         Self(<Hmac<Sha1> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!()))
     }
 
+    /// The state after `prefix` has been fed: the messages tried for one candidate URL
+    /// all start with it, so it is hashed once.
+    pub fn after(&self, prefix: &[u8]) -> Self {
+        let mut mac = self.0.clone();
+        mac.update(prefix);
+        Self(mac)
+    }
+
     fn mac(&self, parts: &[&[u8]]) -> [u8; 20] {
         let mut mac = self.0.clone();
         for part in parts {

@@ -116,6 +116,24 @@ pub struct SplitUrl<'a> {
 
 const UNSAFE_URL_CHARS: [char; 3] = ['\t', '\r', '\n'];
 
+/// Byte searches for ASCII delimiters (always char boundaries): on URL-sized text a plain
+/// loop beats `str`'s pattern searchers, which the profile showed in every validation.
+pub(crate) fn has_byte(s: &str, byte: u8) -> bool {
+    s.bytes().any(|b| b == byte)
+}
+
+/// `s.split_once(byte as char)` for an ASCII `byte`.
+pub(crate) fn split_once_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == byte)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `s.rsplit_once(byte as char)` for an ASCII `byte`.
+pub(crate) fn rsplit_once_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().rposition(|b| b == byte)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 fn is_scheme_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
 }
@@ -128,7 +146,7 @@ pub fn urlsplit<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<SplitUrl<'a>, 
     } else {
         url
     };
-    let cleaned: Cow<'a, str> = if url.contains(UNSAFE_URL_CHARS) {
+    let cleaned: Cow<'a, str> = if url.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n')) {
         Cow::Owned(url.replace(UNSAFE_URL_CHARS, ""))
     } else {
         Cow::Borrowed(url)
@@ -137,7 +155,7 @@ pub fn urlsplit<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<SplitUrl<'a>, 
 
     let mut scheme = 0..0;
     let mut rest = 0;
-    if let Some(colon) = s.find(':').filter(|&i| i > 0) {
+    if let Some(colon) = s.bytes().position(|b| b == b':').filter(|&i| i > 0) {
         let candidate = &s.as_bytes()[..colon];
         let first_ok = !dialect.scheme_starts_with_letter || candidate[0].is_ascii_alphabetic();
         if first_ok && candidate.iter().copied().all(is_scheme_char) {
@@ -149,7 +167,10 @@ pub fn urlsplit<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<SplitUrl<'a>, 
     let mut netloc = rest..rest;
     if s[rest..].starts_with("//") {
         let start = rest + 2;
-        let end = s[start..].find(['/', '?', '#']).map_or(s.len(), |i| start + i);
+        let end = s.as_bytes()[start..]
+            .iter()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .map_or(s.len(), |i| start + i);
         netloc = start..end;
         rest = end;
         check_brackets(&s[netloc.clone()], dialect)?;
@@ -157,12 +178,12 @@ pub fn urlsplit<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<SplitUrl<'a>, 
 
     let mut path = rest..s.len();
     let mut fragment = s.len()..s.len();
-    if let Some(i) = s[path.clone()].find('#') {
+    if let Some(i) = s.as_bytes()[path.clone()].iter().position(|&b| b == b'#') {
         fragment = path.start + i + 1..s.len();
         path.end = path.start + i;
     }
     let mut query = path.end..path.end;
-    if let Some(i) = s[path.clone()].find('?') {
+    if let Some(i) = s.as_bytes()[path.clone()].iter().position(|&b| b == b'?') {
         query = path.start + i + 1..path.end;
         path.end = path.start + i;
     }
@@ -190,8 +211,8 @@ pub fn urlsplit<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<SplitUrl<'a>, 
 }
 
 fn check_brackets(netloc: &str, dialect: Dialect) -> Result<(), UrlError> {
-    let open = netloc.find('[');
-    let close = netloc.contains(']');
+    let open = netloc.bytes().position(|b| b == b'[');
+    let close = has_byte(netloc, b']');
     match open {
         None if close => Err(UrlError::UnbalancedBrackets),
         Some(_) if !close => Err(UrlError::UnbalancedBrackets),
@@ -228,22 +249,22 @@ const USES_PARAMS: [&str; 16] = [
 
 /// The path `urlparse` reports: `;params` of the last segment removed for [`USES_PARAMS`].
 pub fn path_without_params<'p>(scheme: &str, path: &'p str) -> &'p str {
-    if !path.contains(';') || !USES_PARAMS.contains(&scheme) {
+    if !has_byte(path, b';') || !USES_PARAMS.contains(&scheme) {
         return path;
     }
-    let from = path.rfind('/').unwrap_or(0);
-    path[from..].find(';').map_or(path, |i| &path[..from + i])
+    let from = path.bytes().rposition(|b| b == b'/').unwrap_or(0);
+    split_once_byte(&path[from..], b';').map_or(path, |(head, _)| &path[..from + head.len()])
 }
 
 /// `_hostinfo`: the raw host (brackets removed) and the raw port text, `None` when empty.
 pub fn host_and_port(netloc: &str) -> (&str, Option<&str>) {
-    let hostinfo = netloc.rsplit_once('@').map_or(netloc, |(_, h)| h);
-    let (host, port) = match hostinfo.split_once('[') {
-        Some((_, bracketed)) => match bracketed.split_once(']') {
-            Some((host, after)) => (host, after.split_once(':').map_or("", |(_, p)| p)),
+    let hostinfo = rsplit_once_byte(netloc, b'@').map_or(netloc, |(_, h)| h);
+    let (host, port) = match split_once_byte(hostinfo, b'[') {
+        Some((_, bracketed)) => match split_once_byte(bracketed, b']') {
+            Some((host, after)) => (host, split_once_byte(after, b':').map_or("", |(_, p)| p)),
             None => (bracketed, ""),
         },
-        None => hostinfo.split_once(':').unwrap_or((hostinfo, "")),
+        None => split_once_byte(hostinfo, b':').unwrap_or((hostinfo, "")),
     };
     (host, Some(port).filter(|p| !p.is_empty()))
 }
@@ -254,7 +275,10 @@ pub fn hostname<'n>(netloc: &'n str, unicode: &dyn UnicodeRules) -> Option<Cow<'
     if host.is_empty() {
         return None;
     }
-    let (address, zone) = host.find('%').map_or((host, ""), |i| host.split_at(i));
+    let (address, zone) = host
+        .bytes()
+        .position(|b| b == b'%')
+        .map_or((host, ""), |i| host.split_at(i));
     if address.is_ascii() {
         if address.bytes().any(|b| b.is_ascii_uppercase()) {
             return Some(Cow::Owned(address.to_ascii_lowercase() + zone));

@@ -14,6 +14,8 @@ key and signatures are never logged or echoed.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import urlunsplit
@@ -36,9 +38,10 @@ DEFAULT_PATHS = ("/", "/swaig", "/post_prompt")
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-# The request headers this middleware reads, as ASGI names them (lowercase bytes).
-_READ_HEADERS = frozenset(
-    name.encode()
+# The request headers this middleware reads, by their ASGI names (lowercase bytes, as the
+# ASGI spec requires and Starlette's ``Headers`` assumes).
+_READ_HEADERS = {
+    name.encode(): name
     for name in (
         SIGNALWIRE_SHA256_SIGNATURE_HEADER,
         SIGNALWIRE_SIGNATURE_HEADER,
@@ -48,7 +51,13 @@ _READ_HEADERS = frozenset(
         "content-length",
         "host",
     )
-)
+}
+# A URL that every Starlette release we support rebuilds the same way, and that ``urlsplit``
+# gives back unchanged: a plain host name or IPv4 address with an optional port, a path of
+# printable ASCII without ``?``, ``#``, ``\`` or a leading ``//``, a printable query.
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+_PLAIN_PATH = re.compile(r"/(?!/)[\x21\x22\x24-\x3e\x40-\x5b\x5d-\x7e]*")
+_PLAIN_QUERY = re.compile(rb"[\x21\x22\x24-\x7e]*")
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -56,10 +65,29 @@ def _headers(scope: Scope) -> dict[str, str]:
     ``Headers.get`` returns them (latin-1)."""
     found: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", ()):
-        name = bytes(raw_name).lower()
-        if name in _READ_HEADERS:
-            found.setdefault(name.decode(), bytes(raw_value).decode("latin-1"))
+        name = _READ_HEADERS.get(bytes(raw_name))
+        if name is not None and name not in found:
+            found[name] = bytes(raw_value).decode("latin-1")
     return found
+
+
+def _plain_url(scope: Scope, headers: Mapping[str, str]) -> str | None:
+    """The received URL without building Starlette's ``URL`` (most of the middleware's own
+    cost), when it is plain enough that the result is certain; else ``None``."""
+    scheme, host, path = scope.get("scheme", "http"), headers.get("host"), scope["path"]
+    query = scope.get("query_string", b"")
+    if (
+        scheme not in ("http", "https")
+        or host is None
+        or _PLAIN_HOST.fullmatch(host) is None
+        or _PLAIN_PATH.fullmatch(path) is None
+        or _PLAIN_QUERY.fullmatch(query) is None
+    ):
+        return None
+    _, _, port = host.partition(":")
+    if port and int(port) > 65535:  # Starlette would use the server address instead
+        return None
+    return f"{scheme}://{host}{path}?{query.decode()}" if query else f"{scheme}://{host}{path}"
 
 
 def _received_url(scope: Scope, headers: Mapping[str, str]) -> str:
@@ -152,6 +180,20 @@ class WebhookSignatureMiddleware:
             f"trust_proxy={self.trust_proxy!r}, max_body_bytes={self.max_body_bytes!r})"
         )
 
+    def _signed_url(self, scope: Scope, headers: Mapping[str, str]) -> str | None:
+        """``public_url``, or ``None`` when the received URL cannot be built or split."""
+        plain = _plain_url(scope, headers)
+        if (
+            plain is not None
+            and not os.environ.get("SWML_PROXY_URL_BASE")
+            and not (self.trust_proxy and headers.get("x-forwarded-host"))
+        ):
+            return plain  # what _public_url returns for it, without splitting it again
+        try:
+            return _public_url(_received_url(scope, headers), headers, trust_proxy=self.trust_proxy)
+        except ValueError:  # a Host that does not split, a query that is not UTF-8
+            return None
+
     def _protects(self, scope: Scope) -> bool:
         return (
             scope["type"] == "http"
@@ -183,10 +225,7 @@ class WebhookSignatureMiddleware:
             if not message.get("more_body", False):
                 break
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        try:
-            url = _public_url(_received_url(scope, headers), headers, trust_proxy=self.trust_proxy)
-        except ValueError:  # a Host that does not split, a query that is not UTF-8
-            url = None  # nothing can be signed for it
+        url = self._signed_url(scope, headers)
         signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
         if signature is None:
             signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
