@@ -85,6 +85,7 @@ bench: build bench-floor
 	cargo bench --bench core -- --noplot
 	$(BIN)/python benches/compare.py
 	$(BIN)/python benches/memory.py
+	$(BIN)/python benches/gil_threshold.py
 	$(BIN)/python benches/load_middleware.py
 
 clean:
