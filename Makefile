@@ -37,8 +37,13 @@ lint: build
 	MYPYPATH=python:tests $(BIN)/mypy --strict --explicit-package-bases --exclude tests/dropin tests
 	MYPYPATH=python $(BIN)/python -m mypy.stubtest signalwire.core.security._native
 
+# The crate on its own: tests and doctests, documentation without warnings, the example.
 rust-test:
 	cargo test
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+	echo -n '{"event":"call.state","params":{"call_id":"abc-123","state":"answered"}}' \
+	  | SIGNALWIRE_SIGNING_KEY=PSKold,PSKtest1234567890abcdef cargo run --quiet --example verify_webhook -- \
+	    https://example.ngrok.io/webhook c3c08c1fefaf9ee198a100d5906765a6f394bf0f
 
 py-test: build
 	cd tests && SW_DIFF_CASES=$(DIFF_CASES) ../$(BIN)/python -m pytest -p no:cacheprovider
@@ -54,7 +59,7 @@ other-pythons: build
 	  echo "== CPython $$v"; \
 	  (cd tests && SW_DIFF_CASES=$(DIFF_CASES_OTHER) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q \
 	     test_differential.py test_quirks.py test_vectors.py test_api.py \
-     test_middleware_differential.py test_dependency.py test_asgi.py); \
+     test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py); \
 	done
 
 # signalwire-sdk 3.7.5 first, then our wheel over its signalwire/core/security modules, in a

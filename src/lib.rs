@@ -36,16 +36,22 @@
 
 pub mod candidates;
 pub mod error;
+pub mod explain;
 pub mod form;
 pub mod ip_literal;
+pub mod keyring;
 pub mod scheme;
+pub mod sign;
 pub mod urlsplit;
 pub mod validate;
 
 #[cfg(feature = "python")]
 mod python;
+#[cfg(feature = "python")]
+mod python_keyring;
 
 pub use candidates::{CandidateUrls, candidate_urls};
 pub use error::{Error, UrlError};
+pub use keyring::{HeaderPolicy, KeyRing, SignatureHeaders};
 pub use urlsplit::{Dialect, StdUnicode, UnicodeRules, UrlRules};
 pub use validate::{validate_request_params, validate_webhook_signature, validate_webhook_signature_sha256};

@@ -21,8 +21,8 @@ use crate::scheme::Sha1Key;
 use crate::urlsplit::{Dialect, StdUnicode, UnicodeRules, UrlRules};
 use crate::{Error, validate};
 
-const MISSING_KEY: &str = "signing_key is required";
-const RAW_BODY_NOT_STR: &str = "raw_body must be a str — did you pass parsed JSON by mistake?";
+pub(crate) const MISSING_KEY: &str = "signing_key is required";
+pub(crate) const RAW_BODY_NOT_STR: &str = "raw_body must be a str — did you pass parsed JSON by mistake?";
 const PARAMS_WRONG_TYPE: &str = "params_or_raw_body must be a str (raw body) or a dict/list of form params";
 
 /// Bodies at least this long are hashed with the GIL released.
@@ -58,7 +58,7 @@ impl UnicodeRules for InterpreterUnicode {
     }
 }
 
-fn rules() -> UrlRules<'static> {
+pub(crate) fn rules() -> UrlRules<'static> {
     UrlRules {
         dialect: DIALECT.get().copied().unwrap_or(Dialect::CPYTHON_3_11),
         unicode: &InterpreterUnicode,
@@ -66,12 +66,12 @@ fn rules() -> UrlRules<'static> {
 }
 
 /// The one place core errors become Python exceptions.
-fn to_py_err(error: Error) -> PyErr {
+pub(crate) fn to_py_err(error: Error) -> PyErr {
     PyValueError::new_err(error.to_string())
 }
 
 /// Runs `work` with the GIL released when the input is large enough to be worth it.
-fn hash_work<T: Send>(py: Python<'_>, size: usize, work: impl FnOnce() -> T + Send) -> T {
+pub(crate) fn hash_work<T: Send>(py: Python<'_>, size: usize, work: impl FnOnce() -> T + Send) -> T {
     if size >= DETACH_THRESHOLD {
         py.detach(work)
     } else {
@@ -89,7 +89,7 @@ fn require_key(signing_key: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// `None`/`""` give `None` (the call answers False); anything else is compared as `str(sig)`.
-fn signature_text<'py>(signature: &Bound<'py, PyAny>) -> PyResult<Option<Cow<'py, str>>> {
+pub(crate) fn signature_text<'py>(signature: &Bound<'py, PyAny>) -> PyResult<Option<Cow<'py, str>>> {
     if signature.is_none() {
         return Ok(None);
     }
@@ -131,7 +131,7 @@ fn key_bytes<'a>(signing_key: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
 }
 
 /// Raises the error the reference gets from `url + raw_body` when `url` is not a str.
-fn url_for_raw_body<'a, 'py>(
+pub(crate) fn url_for_raw_body<'a, 'py>(
     url: &'a Bound<'py, PyAny>,
     raw_body: &Bound<'py, PyString>,
 ) -> PyResult<&'a Bound<'py, PyString>> {
@@ -377,39 +377,6 @@ fn validate_request(
     ))
 }
 
-/// The header rule of the reference's `webhook_middleware.validate`, over body bytes that
-/// are never copied into a Python str: a valid SHA-256 header accepts; otherwise the SHA-1
-/// header (or its Twilio alias, chosen by the caller) decides. A body that is not UTF-8, a
-/// URL that does not parse, or a missing header rejects.
-#[pyfunction]
-#[pyo3(signature = (signing_key, url, body, sha256_signature, signature))]
-fn _validate_signed_body(
-    py: Python<'_>,
-    signing_key: &str,
-    url: &Bound<'_, PyString>,
-    body: &[u8],
-    sha256_signature: Option<&str>,
-    signature: Option<&str>,
-) -> PyResult<bool> {
-    if signing_key.is_empty() {
-        return Err(PyValueError::new_err(MISSING_KEY));
-    }
-    let (Ok(url), Ok(body)) = (url.to_str(), std::str::from_utf8(body)) else {
-        return Ok(false);
-    };
-    let key = signing_key.as_bytes();
-    let rules = rules();
-    Ok(hash_work(py, body.len(), || {
-        let by_sha256 = sha256_signature
-            .filter(|s| !s.is_empty())
-            .is_some_and(|s| validate::validate_webhook_signature_sha256(key, s, url, body) == Ok(true));
-        by_sha256
-            || signature
-                .filter(|s| !s.is_empty())
-                .is_some_and(|s| validate::validate_webhook_signature(key, s, url, body, &rules) == Ok(true))
-    }))
-}
-
 /// The `urlsplit` rules of the running interpreter, read off `urllib.parse` itself.
 fn probe_dialect(py: Python<'_>) -> PyResult<Dialect> {
     let urlsplit = py.import("urllib.parse")?.getattr("urlsplit")?;
@@ -440,6 +407,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(validate_webhook_signature_sha256, module)?)?;
     module.add_function(wrap_pyfunction!(validate_request, module)?)?;
     module.add_function(wrap_pyfunction!(_url_dialect, module)?)?;
-    module.add_function(wrap_pyfunction!(_validate_signed_body, module)?)?;
+    module.add_function(wrap_pyfunction!(crate::python_keyring::_sign, module)?)?;
+    module.add_function(wrap_pyfunction!(crate::python_keyring::_explain, module)?)?;
+    module.add_class::<crate::python_keyring::PyKeyRing>()?;
     Ok(())
 }

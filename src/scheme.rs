@@ -46,14 +46,17 @@ impl Sha1Key {
         mac.finalize().into_bytes().into()
     }
 
+    /// Scheme A: hex(HMAC-SHA1(key, url + body)), the `X-SignalWire-Signature` value.
+    pub fn scheme_a_hex(&self, url: &[u8], body: &[u8]) -> [u8; SHA1_HEX_LEN] {
+        let mut hex = [0u8; SHA1_HEX_LEN];
+        // 20 bytes always encode to exactly 40 characters, so this cannot fail.
+        let _ = base16ct::lower::encode(&self.mac(&[url, body]), &mut hex);
+        hex
+    }
+
     /// Scheme A: does `signature` equal hex(HMAC-SHA1(key, url + body))?
     pub fn scheme_a_matches(&self, signature: &[u8], url: &[u8], body: &[u8]) -> bool {
-        if signature.len() != SHA1_HEX_LEN {
-            return false;
-        }
-        let mut hex = [0u8; SHA1_HEX_LEN];
-        let expected = base16ct::lower::encode(&self.mac(&[url, body]), &mut hex);
-        expected.is_ok_and(|e| bool::from(e.ct_eq(signature)))
+        signature.len() == SHA1_HEX_LEN && ct_eq(&self.scheme_a_hex(url, body), signature)
     }
 
     /// Scheme B: base64(HMAC-SHA1(key, url + k1v1k2v2…)) for params already in signing order.
@@ -86,18 +89,21 @@ impl Sha256Key {
         Self(<Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!()))
     }
 
-    /// Does `signature` equal hex(HMAC-SHA256(key, url + body))?
-    pub fn matches(&self, signature: &[u8], url: &[u8], body: &[u8]) -> bool {
-        if signature.len() != SHA256_HEX_LEN {
-            return false;
-        }
+    /// hex(HMAC-SHA256(key, url + body)), the `X-SignalWire-Sha256-Signature` value.
+    pub fn hex(&self, url: &[u8], body: &[u8]) -> [u8; SHA256_HEX_LEN] {
         let mut mac = self.0.clone();
         mac.update(url);
         mac.update(body);
         let raw: [u8; 32] = mac.finalize().into_bytes().into();
         let mut hex = [0u8; SHA256_HEX_LEN];
-        let expected = base16ct::lower::encode(&raw, &mut hex);
-        expected.is_ok_and(|e| bool::from(e.ct_eq(signature)))
+        // 32 bytes always encode to exactly 64 characters, so this cannot fail.
+        let _ = base16ct::lower::encode(&raw, &mut hex);
+        hex
+    }
+
+    /// Does `signature` equal hex(HMAC-SHA256(key, url + body))?
+    pub fn matches(&self, signature: &[u8], url: &[u8], body: &[u8]) -> bool {
+        signature.len() == SHA256_HEX_LEN && ct_eq(&self.hex(url, body), signature)
     }
 }
 

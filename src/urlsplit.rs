@@ -247,7 +247,8 @@ const USES_PARAMS: [&str; 16] = [
     "mms", "sftp", "tel",
 ];
 
-/// The path `urlparse` reports: `;params` of the last segment removed for [`USES_PARAMS`].
+/// The path `urlparse` reports: `;params` of the last segment removed, for the schemes
+/// that use params (`http`, `https`, `sip`, …).
 pub fn path_without_params<'p>(scheme: &str, path: &'p str) -> &'p str {
     if !has_byte(path, b';') || !USES_PARAMS.contains(&scheme) {
         return path;

@@ -40,7 +40,18 @@ pub fn validate_webhook_signature(
     if !worth_checking(signing_key, signature)? {
         return Ok(false);
     }
-    let key = Sha1Key::new(signing_key);
+    scheme_a_then_b(&Sha1Key::new(signing_key), signature, url, raw_body, rules)
+}
+
+/// The work of [`validate_webhook_signature`] for one key's HMAC state and a non-empty
+/// signature (shared with [`crate::KeyRing`]).
+pub(crate) fn scheme_a_then_b(
+    key: &Sha1Key,
+    signature: &str,
+    url: &str,
+    raw_body: &str,
+    rules: &UrlRules<'_>,
+) -> Result<bool, Error> {
     if key.scheme_a_matches(signature.as_bytes(), url.as_bytes(), raw_body.as_bytes()) {
         return Ok(true);
     }

@@ -107,8 +107,11 @@ class Calls:
         self.python: set[tuple[str, str]] = set()
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
-        if event == "c_call" and getattr(arg, "__module__", None) == _native.__name__:
-            self.native.add(arg.__name__)
+        if event == "c_call" and (
+            getattr(arg, "__module__", None) == _native.__name__
+            or isinstance(getattr(arg, "__self__", None), _native._KeyRing)
+        ):
+            self.native.add(arg.__qualname__)
         elif event == "call" and Path(frame.f_code.co_filename).parent == SECURITY_DIR:
             self.python.add((Path(frame.f_code.co_filename).name, frame.f_code.co_name))
 
@@ -153,7 +156,7 @@ def test_agent_accepts_signed_posts_natively(
             reply = client.post(path, content=body, headers=signed, auth=AUTH)
             assert reply.status_code == 200, (label, header, reply.text)
             assert agent.handled == [label]
-    assert "_validate_signed_body" in calls.native
+    assert "_KeyRing.validate_headers" in calls.native
     ours = {entry.name for entry in metadata.files("signalwire-security-native") or ()}
     ran = {name for name, _ in calls.python}
     # session_manager.py is the SDK's own token store (the post-prompt token); we ship

@@ -2,7 +2,10 @@
 pure-Python ``signalwire.core.security`` of ``signalwire-sdk``.
 
 Importing this package never imports a web framework: FastAPI is loaded only when
-``make_webhook_validation_dependency`` builds a dependency.
+``make_webhook_validation_dependency`` builds a dependency. Beyond the reference it offers
+``WebhookSignatureMiddleware`` (any ASGI app), ``WebhookValidator`` (several keys while one
+is rotated, a strict header policy), ``sign_webhook``/``signature_headers`` (for tests) and
+the ``signalwire-webhook`` command line tool (``python -m signalwire.core.security``).
 """
 
 from signalwire.core.security.asgi import WebhookSignatureMiddleware
@@ -12,6 +15,8 @@ from signalwire.core.security.security_utils import (
     is_valid_hostname,
     redact_url,
 )
+from signalwire.core.security.signing import sign_webhook, signature_headers
+from signalwire.core.security.validator import WebhookValidator
 from signalwire.core.security.webhook_middleware import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
@@ -24,17 +29,24 @@ from signalwire.core.security.webhook_validator import (
     validate_webhook_signature_sha256,
 )
 
-__all__ = [
-    "SENSITIVE_HEADERS",
-    "SIGNALWIRE_SHA256_SIGNATURE_HEADER",
-    "SIGNALWIRE_SIGNATURE_HEADER",
-    "TWILIO_COMPAT_SIGNATURE_HEADER",
-    "WebhookSignatureMiddleware",
-    "filter_sensitive_headers",
-    "is_valid_hostname",
-    "make_webhook_validation_dependency",
-    "redact_url",
+__all__ = [  # noqa: RUF022 - grouped by module, not sorted
+    # The validators (webhook_validator).
     "validate_request",
     "validate_webhook_signature",
     "validate_webhook_signature_sha256",
+    # Request-level checks and the FastAPI dependency (webhook_middleware).
+    "SIGNALWIRE_SIGNATURE_HEADER",
+    "SIGNALWIRE_SHA256_SIGNATURE_HEADER",
+    "TWILIO_COMPAT_SIGNATURE_HEADER",
+    "make_webhook_validation_dependency",
+    # Hygiene helpers (security_utils).
+    "SENSITIVE_HEADERS",
+    "filter_sensitive_headers",
+    "redact_url",
+    "is_valid_hostname",
+    # Ours: the ASGI middleware, the multi-key validator, signing for tests.
+    "WebhookSignatureMiddleware",
+    "WebhookValidator",
+    "sign_webhook",
+    "signature_headers",
 ]

@@ -4,11 +4,12 @@ A module of its own so that FastAPI is imported only when a dependency is built,
 that FastAPI can resolve the dependency's parameter annotations from this module's globals.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Literal
 
 from fastapi import HTTPException, Request, Response
 
-from signalwire.core.security._native import _validate_signed_body
+from signalwire.core.security.validator import WebhookValidator
 from signalwire.core.security.webhook_middleware import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
@@ -24,12 +25,19 @@ def _forbidden() -> HTTPException:
 
 
 def signature_dependency(
-    signing_key: str, *, trust_proxy: bool
+    signing_key: str,
+    *,
+    signing_keys: Iterable[str] | None,
+    trust_proxy: bool,
+    policy: Literal["fallback", "strict"],
 ) -> Callable[[Request, Response], Awaitable[None]]:
-    """Build the dependency; ``signing_key`` is known to be non-empty."""
-    # A str key takes the native path over the body bytes (no str copy of the body);
-    # any other key goes through ``validate`` so that it fails exactly as there.
-    native = type(signing_key) is str
+    """Build the dependency; the key arguments are already checked for presence."""
+    # str keys take the native path over the body bytes (no str copy of the body, key
+    # states kept); any other key goes through ``validate`` so that it fails exactly there.
+    keys = signing_keys if signing_keys is not None else [signing_key]
+    validator = None
+    if signing_keys is not None or type(signing_key) is str:
+        validator = WebhookValidator(keys, trust_proxy=trust_proxy, policy=policy)
 
     async def check_webhook_signature(request: Request, response: Response) -> None:
         body = await request.body()  # cached by Starlette: the handler can read it again
@@ -37,14 +45,14 @@ def signature_dependency(
         try:
             url = _reconstruct_url(request, trust_proxy=trust_proxy)
         except ValueError:
-            raise _forbidden() from None  # a Host header that does not split
+            raise _forbidden() from None  # a URL that cannot be built or split
         headers = request.headers
-        if native:
+        if validator is not None:
             signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
             if signature is None:
                 signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
             sha256_signature = headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER)
-            if not _validate_signed_body(signing_key, url, body, sha256_signature, signature):
+            if not validator._check(url, body, sha256_signature, signature):
                 raise _forbidden()
             return
         try:

@@ -1,9 +1,11 @@
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, final
 
 __all__ = [
+    "_KeyRing",
+    "_explain",
+    "_sign",
     "_url_dialect",
-    "_validate_signed_body",
     "validate_request",
     "validate_webhook_signature",
     "validate_webhook_signature_sha256",
@@ -22,10 +24,19 @@ def validate_request(
     params_or_raw_body: str | Mapping[str, Any] | list[tuple[str, Any]] | None,
 ) -> bool: ...
 def _url_dialect() -> dict[str, bool]: ...
-def _validate_signed_body(
-    signing_key: str,
-    url: str,
-    body: bytes,
-    sha256_signature: str | None,
-    signature: str | None,
-) -> bool: ...
+def _sign(
+    scheme: str, signing_key: str, url: str, body: str | bytes | list[tuple[str, str]]
+) -> str: ...
+def _explain(
+    signing_key: str, signature: str, url: str, body: str
+) -> list[tuple[str, str, str, bool, bool | None]]: ...
+
+@final
+class _KeyRing:
+    def __new__(cls, keys: list[str]) -> _KeyRing: ...
+    def __len__(self) -> int: ...
+    def validate(self, signature: str, url: str, body: str | bytes) -> bool: ...
+    def validate_sha256(self, signature: str, url: str, body: str | bytes) -> bool: ...
+    def validate_headers(
+        self, url: str, body: str | bytes, sha256: str | None, sha1: str | None, strict: bool
+    ) -> bool: ...

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from typing import Any
 from urllib.parse import urlunsplit
 
-from signalwire.core.security._native import _validate_signed_body
+from signalwire.core.security.validator import HeaderPolicy, WebhookValidator
 from signalwire.core.security.webhook_middleware import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
@@ -143,11 +143,15 @@ class WebhookSignatureMiddleware:
 
     Args:
         app: The ASGI application to protect.
-        signing_key: The Signing Key from the SignalWire dashboard (required).
+        signing_key: The Signing Key from the SignalWire dashboard.
+        signing_keys: Instead of ``signing_key``: several keys, any of which may sign
+            (while rotating a key).
         paths: Exact request paths to protect (a trailing ``/`` is ignored). Other
             paths, and methods other than POST, pass through untouched.
         trust_proxy: Honour ``X-Forwarded-Host``/``X-Forwarded-Proto`` (only behind a
             proxy you control: clients can send these headers too).
+        policy: ``"fallback"`` (the reference's header rule) or ``"strict"`` (a present
+            SHA-256 header alone decides); see ``WebhookValidator``.
         max_body_bytes: Larger bodies are refused with 413.
     """
 
@@ -155,21 +159,27 @@ class WebhookSignatureMiddleware:
         self,
         app: ASGIApp,
         *,
-        signing_key: str,
+        signing_key: str | None = None,
+        signing_keys: Iterable[str] | None = None,
         paths: Iterable[str] = DEFAULT_PATHS,
         trust_proxy: bool = False,
+        policy: HeaderPolicy = "fallback",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
-        if not isinstance(signing_key, str):
-            raise TypeError("signing_key must be a str")
-        if not signing_key:
-            raise ValueError("signing_key is required")
+        if signing_keys is None:
+            if signing_key is not None and not isinstance(signing_key, str):
+                raise TypeError("signing_key must be a str")
+            if not signing_key:
+                raise ValueError("signing_key is required")
+            signing_keys = [signing_key]
+        elif signing_key is not None:
+            raise TypeError("give signing_key or signing_keys, not both")
         if isinstance(paths, str):
             raise TypeError("paths must be a collection of paths, not one str")
         if max_body_bytes < 0:
             raise ValueError("max_body_bytes must be >= 0")
         self.app = app
-        self._signing_key = signing_key
+        self._validator = WebhookValidator(signing_keys, trust_proxy=trust_proxy, policy=policy)
         self.paths = frozenset(p.rstrip("/") for p in paths)
         self.trust_proxy = trust_proxy
         self.max_body_bytes = max_body_bytes
@@ -177,7 +187,8 @@ class WebhookSignatureMiddleware:
     def __repr__(self) -> str:
         return (
             f"WebhookSignatureMiddleware(paths={sorted(self.paths)!r}, "
-            f"trust_proxy={self.trust_proxy!r}, max_body_bytes={self.max_body_bytes!r})"
+            f"trust_proxy={self.trust_proxy!r}, policy={self._validator.policy!r}, "
+            f"max_body_bytes={self.max_body_bytes!r})"
         )
 
     def _signed_url(self, scope: Scope, headers: Mapping[str, str]) -> str | None:
@@ -229,12 +240,8 @@ class WebhookSignatureMiddleware:
         signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
         if signature is None:
             signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
-        if url is None or not _validate_signed_body(
-            self._signing_key,
-            url,
-            body,
-            headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER),
-            signature,
+        if url is None or not self._validator._check(
+            url, body, headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER), signature
         ):
             await _respond(send, 403)
             return

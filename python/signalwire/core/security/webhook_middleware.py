@@ -10,8 +10,8 @@ work without it (``pip install "signalwire-security-native[fastapi]"`` for the d
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from signalwire.core.security._native import (
@@ -117,6 +117,8 @@ def make_webhook_validation_dependency(
     signing_key: str,
     *,
     trust_proxy: bool = False,
+    signing_keys: Iterable[str] | None = None,
+    policy: Literal["fallback", "strict"] = "fallback",
 ) -> Callable[[Request, Response], Awaitable[Response | None]]:
     """A FastAPI dependency (``Depends(...)``) that refuses badly signed requests.
 
@@ -124,17 +126,26 @@ def make_webhook_validation_dependency(
     ``request.state.raw_body`` (bytes), rebuilds the public URL as ``_public_url`` does,
     and raises ``HTTPException(403)`` (no detail) for a non-UTF-8 body or a signature that
     does not validate as ``validate`` decides. It also answers 403, not 500, when the
-    received URL cannot be split. ``trust_proxy`` honours ``X-Forwarded-Host`` and
+    received URL cannot be built or split. ``trust_proxy`` honours ``X-Forwarded-Host`` and
     ``X-Forwarded-Proto``; set it only behind a proxy you control.
+
+    Beyond the reference: ``signing_keys`` (with ``signing_key=None``) accepts any of
+    several keys while one is rotated, and ``policy="strict"`` lets a present SHA-256 header
+    decide alone (see ``WebhookValidator``).
 
     Raises:
         ValueError: ``signing_key`` is empty (here, not on the first request).
     """
-    if not signing_key:
+    if signing_keys is not None:
+        if signing_key:
+            raise TypeError("give signing_key or signing_keys, not both")
+    elif not signing_key:
         raise ValueError("signing_key is required")
     from signalwire.core.security._fastapi import signature_dependency  # noqa: PLC0415
 
-    return signature_dependency(signing_key, trust_proxy=trust_proxy)
+    return signature_dependency(
+        signing_key, signing_keys=signing_keys, trust_proxy=trust_proxy, policy=policy
+    )
 
 
 __all__ = [

@@ -1,0 +1,91 @@
+"""``WebhookValidator``: a reusable validator with one or more signing keys.
+
+Rotating a Signing Key without downtime means accepting the old and the new one for a
+while; the validator tries each key in order and keeps each key's HMAC state between
+requests. With one key, ``validate`` answers exactly as ``validate_webhook_signature``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+from signalwire.core.security._native import _KeyRing
+from signalwire.core.security.webhook_middleware import (
+    SIGNALWIRE_SHA256_SIGNATURE_HEADER,
+    SIGNALWIRE_SIGNATURE_HEADER,
+    TWILIO_COMPAT_SIGNATURE_HEADER,
+    _public_url,
+)
+
+HeaderPolicy = Literal["fallback", "strict"]
+POLICIES: tuple[HeaderPolicy, ...] = ("fallback", "strict")
+
+
+class WebhookValidator:
+    """Validates SignalWire webhook signatures with one or more keys.
+
+    Args:
+        signing_keys: One Signing Key, or several (tried in order) while rotating.
+        trust_proxy: ``validate_headers`` honours ``X-Forwarded-Host``/``-Proto`` (only
+            behind a proxy you control); ``SWML_PROXY_URL_BASE`` is always honoured.
+        policy: ``"fallback"`` (the reference's rule: a SHA-256 header that fails falls back
+            to ``X-SignalWire-Signature``) or ``"strict"`` (when the SHA-256 header is
+            present it alone decides, as SignalWire's verification recipe says).
+    """
+
+    __slots__ = ("_ring", "policy", "trust_proxy")
+
+    def __init__(
+        self,
+        signing_keys: str | Iterable[str],
+        *,
+        trust_proxy: bool = False,
+        policy: HeaderPolicy = "fallback",
+    ) -> None:
+        keys = [signing_keys] if isinstance(signing_keys, str) else list(signing_keys)
+        if not all(isinstance(key, str) for key in keys):
+            raise TypeError("signing keys must be str")
+        if policy not in POLICIES:
+            raise ValueError(f"policy must be 'fallback' or 'strict', not {policy!r}")
+        self._ring = _KeyRing(keys)  # ValueError("signing_key is required") if none/empty
+        self.trust_proxy = trust_proxy
+        self.policy: HeaderPolicy = policy
+
+    def __repr__(self) -> str:
+        return (
+            f"WebhookValidator(<{len(self._ring)} key(s)>, trust_proxy={self.trust_proxy!r}, "
+            f"policy={self.policy!r})"
+        )
+
+    def validate(self, signature: str, url: str, body: str | bytes) -> bool:
+        """Scheme A, then Scheme B, with each key: ``validate_webhook_signature``'s answer
+        and errors (``ValueError`` for a URL that does not parse). A bytes body that is not
+        UTF-8 is False."""
+        return self._ring.validate(signature, url, body)
+
+    def validate_sha256(self, signature: str, url: str, body: str | bytes) -> bool:
+        """The ``X-SignalWire-Sha256-Signature`` check with each key."""
+        return self._ring.validate_sha256(signature, url, body)
+
+    def validate_headers(self, url: str, headers: Mapping[str, str], body: str | bytes) -> bool:
+        """The middleware's decision for a request received on ``url`` with ``headers``
+        (looked up by lower-case name): the public URL as ``_public_url`` rebuilds it, then
+        the SHA-256 header, then ``X-SignalWire-Signature`` (or ``X-Twilio-Signature``),
+        under this validator's policy. Never raises for a bad URL or header: False."""
+        try:
+            public = _public_url(url, headers, trust_proxy=self.trust_proxy)
+        except ValueError:
+            return False
+        signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
+        if signature is None:
+            signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
+        return self._check(public, body, headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER), signature)
+
+    def _check(
+        self, public_url: str, body: str | bytes, sha256: str | None, signature: str | None
+    ) -> bool:
+        """The header rule on an already rebuilt URL (the middleware and the dependency)."""
+        return self._ring.validate_headers(
+            public_url, body, sha256, signature, self.policy == "strict"
+        )
