@@ -50,6 +50,26 @@ fn body_as_pystr<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Opt
     Err(PyTypeError::new_err(RAW_BODY_NOT_STR))
 }
 
+/// The raw-body validators' argument checks, in the reference's order (the body's type, the
+/// signature, the URL's type, then the texts), and `work` on the texts; False when the
+/// signature is empty or the body bytes are not UTF-8.
+fn with_texts(
+    py: Python<'_>,
+    signature: &Bound<'_, PyAny>,
+    url: &Bound<'_, PyAny>,
+    body: &Bound<'_, PyAny>,
+    work: impl FnOnce(&str, &str, &str) -> PyResult<bool>,
+) -> PyResult<bool> {
+    let Some(text) = body_as_pystr(py, body)? else {
+        return Ok(false);
+    };
+    let Some(signature) = signature_text(signature)? else {
+        return Ok(false);
+    };
+    let url = url_for_raw_body(url, &text)?;
+    work(&signature, url.to_str()?, text.to_str()?)
+}
+
 /// The header value SignalWire would send: `scheme` is `"scheme_a"`, `"scheme_a_sha256"`
 /// (over a str or bytes body) or `"scheme_b"` (over a form body, or over `(name, value)`
 /// pairs in submission order).
@@ -135,19 +155,13 @@ impl PyKeyRing {
         url: &Bound<'_, PyAny>,
         body: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
-        let Some(text) = body_as_pystr(py, body)? else {
-            return Ok(false);
-        };
-        let Some(signature) = signature_text(signature)? else {
-            return Ok(false);
-        };
-        let url = url_for_raw_body(url, &text)?;
-        let (url, body) = (url.to_str()?, text.to_str()?);
         let rules = rules();
-        hash_work(py, body.len(), || {
-            self.ring.validate(&signature, url, body, &rules)
+        with_texts(py, signature, url, body, |signature, url, body| {
+            hash_work(py, body.len(), || {
+                self.ring.validate(signature, url, body, &rules)
+            })
+            .map_err(to_py_err)
         })
-        .map_err(to_py_err)
     }
 
     /// `validate_webhook_signature_sha256` with each key in turn, as `validate` takes its
@@ -159,17 +173,11 @@ impl PyKeyRing {
         url: &Bound<'_, PyAny>,
         body: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
-        let Some(text) = body_as_pystr(py, body)? else {
-            return Ok(false);
-        };
-        let Some(signature) = signature_text(signature)? else {
-            return Ok(false);
-        };
-        let url = url_for_raw_body(url, &text)?;
-        let (url, body) = (url.to_str()?, text.to_str()?);
-        Ok(hash_work(py, body.len(), || {
-            self.ring.validate_sha256(&signature, url, body)
-        }))
+        with_texts(py, signature, url, body, |signature, url, body| {
+            Ok(hash_work(py, body.len(), || {
+                self.ring.validate_sha256(signature, url, body)
+            }))
+        })
     }
 
     /// The middleware's header rule: `sha1` is `X-SignalWire-Signature` (or the Twilio alias),
