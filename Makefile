@@ -10,7 +10,7 @@ OTHER_PYTHONS ?= 3.10 3.12 3.13
 DIFF_CASES ?= 200000
 DIFF_CASES_OTHER ?= 20000
 
-.PHONY: demo test lint rust-test py-test other-pythons dropin build bench bench-floor clean
+.PHONY: demo test lint rust-test py-test other-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,12 @@ demo: build
 lint: build
 	cargo fmt --check
 	cargo fmt --check --manifest-path benches/floor/Cargo.toml
+	cargo fmt --check --manifest-path fuzz/Cargo.toml
+	cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
-	$(BIN)/ruff check python tests demo benches
-	$(BIN)/ruff format --check python tests demo benches
+	$(BIN)/ruff check python tests demo benches fuzz
+	$(BIN)/ruff format --check python tests demo benches fuzz
 	MYPYPATH=python $(BIN)/mypy --strict python/signalwire/core/security
 	MYPYPATH=python:tests $(BIN)/mypy --strict --explicit-package-bases --exclude tests/dropin tests
 	MYPYPATH=python $(BIN)/python -m mypy.stubtest signalwire.core.security._native
@@ -57,9 +59,11 @@ other-pythons: build
 	  .venv-$$v/bin/pip install --quiet -r requirements/test.txt -r requirements/demo.txt; \
 	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps dist/*.whl; \
 	  echo "== CPython $$v"; \
-	  (cd tests && SW_DIFF_CASES=$(DIFF_CASES_OTHER) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q \
+	  (cd tests && SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000 \
+	     ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q \
 	     test_differential.py test_quirks.py test_vectors.py test_api.py \
-     test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py); \
+	     test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py \
+	     test_bad_input.py test_secrets.py test_concurrency_memory.py); \
 	done
 
 # signalwire-sdk 3.7.5 first, then our wheel over its signalwire/core/security modules, in a
@@ -73,7 +77,28 @@ dropin: build
 	cd tests && ../.venv-sdk/bin/python -m pytest -p no:cacheprovider -q dropin
 	MYPYPATH=tests $(BIN)/mypy --strict --python-executable .venv-sdk/bin/python tests/dropin
 
-test: lint rust-test py-test other-pythons dropin
+test: lint rust-test py-test other-pythons dropin fuzz-smoke
+
+# Fuzzing (fuzz/README.md): cargo-fuzz's nightly flags on the stable toolchain, through
+# RUSTC_BOOTSTRAP. `make fuzz` runs each target FUZZ_SECONDS; the test run smoke-tests them.
+FUZZ_TARGETS := validators urlsplit form params
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+CARGO_FUZZ_VERSION := 0.13.2
+
+cargo-fuzz:
+	cargo fuzz --version 2>/dev/null | grep -qx 'cargo-fuzz $(CARGO_FUZZ_VERSION)' \
+	  || cargo install --quiet --locked cargo-fuzz --version =$(CARGO_FUZZ_VERSION)
+
+fuzz-smoke fuzz: cargo-fuzz $(VENV)/.installed
+	$(BIN)/python fuzz/seed.py
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t"; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run --debug-assertions $$t fuzz/corpus/$$t -- \
+	    -max_total_time=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),$(FUZZ_SMOKE_SECONDS)) \
+	    -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|peak_rss_mb)|Done )|panicked|ERROR|SUMMARY|artifact'; \
+	  test "$${PIPESTATUS[0]}" -eq 0; \
+	done
 
 # Benchmarks (not part of `make test`): criterion for the core, then the side-by-side
 # Python comparison against the reference, twilio and the floor (benches/README.md).
@@ -92,6 +117,13 @@ bench: build bench-floor
 	$(BIN)/python benches/memory.py
 	$(BIN)/python benches/gil_threshold.py
 	$(BIN)/python benches/load_middleware.py
+
+# Hardening figures (README "Hardening"; not part of `make test`): every fuzz target for
+# FUZZ_SECONDS, the timing-leak test, 1 vs 2 threads above the GIL threshold, the load run.
+hardening: build fuzz
+	$(BIN)/python benches/timing.py
+	$(BIN)/python benches/gil_threshold.py
+	$(BIN)/python benches/load_demo.py
 
 clean:
 	rm -rf dist dist-bench target benches/floor/target .venv .venv-3.* .venv-sdk .cache

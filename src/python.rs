@@ -9,11 +9,11 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyUnicodeEncodeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping, PySlice, PyString, PyTuple};
 
 use crate::candidates::candidate_urls;
 use crate::form::sort_for_signing;
@@ -114,7 +114,7 @@ pub(crate) fn signature_text<'py>(signature: &Bound<'py, PyAny>) -> PyResult<Opt
 /// The key's bytes as `signing_key.encode("utf-8")` gives them, for `hmac.new`.
 fn key_bytes<'a>(signing_key: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(text) = signing_key.cast::<PyString>() {
-        return Ok(Cow::Borrowed(text.to_str()?.as_bytes()));
+        return Ok(Cow::Borrowed(key_str(text)?.as_bytes()));
     }
     let py = signing_key.py();
     let encoded = signing_key.call_method1(intern!(py, "encode"), ("utf-8",))?;
@@ -158,6 +158,37 @@ fn encode_error(text: &Bound<'_, PyString>) -> PyErr {
         Err(error) => error,
         Ok(_) => PyValueError::new_err("text is not encodable as UTF-8"),
     }
+}
+
+/// A signing key's text. A key that UTF-8 cannot encode raises the `UnicodeEncodeError`
+/// of `signing_key.encode("utf-8")` (same message, positions and reason) with every
+/// character but the offending ones masked: its `object` would carry the key into reprs,
+/// tracebacks and logs.
+pub(crate) fn key_str<'a>(key: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    key.to_str().map_err(|_| masked_encode_error(key))
+}
+
+fn masked_encode_error(key: &Bound<'_, PyString>) -> PyErr {
+    let py = key.py();
+    let genuine = encode_error(key);
+    let value = genuine.value(py);
+    let masked = || -> PyResult<PyErr> {
+        let start: usize = value.getattr(intern!(py, "start"))?.extract()?;
+        let end: usize = value.getattr(intern!(py, "end"))?.extract()?;
+        let reason: String = value.getattr(intern!(py, "reason"))?.extract()?;
+        let after = key.len()?.saturating_sub(end);
+        let text = PyString::new(py, &"*".repeat(start))
+            .add(key.get_item(PySlice::new(py, start as isize, end as isize, 1))?)?
+            .add("*".repeat(after))?;
+        Ok(PyUnicodeEncodeError::new_err((
+            "utf-8",
+            text.unbind(),
+            start,
+            end,
+            reason,
+        )))
+    };
+    masked().unwrap_or_else(|_| PyValueError::new_err("signing key is not encodable as UTF-8"))
 }
 
 /// A param as Python strs; `None` is the empty value.

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::python::{
-    MISSING_KEY, RAW_BODY_NOT_STR, hash_work, rules, signature_text, to_py_err, url_for_raw_body,
+    MISSING_KEY, RAW_BODY_NOT_STR, hash_work, key_str, rules, signature_text, to_py_err, url_for_raw_body,
 };
 use crate::{HeaderPolicy, KeyRing, SignatureHeaders, sign};
 
@@ -77,10 +77,11 @@ fn with_texts(
 pub fn _sign(
     py: Python<'_>,
     scheme: &str,
-    signing_key: &str,
+    signing_key: &Bound<'_, PyString>,
     url: &str,
     body: &Bound<'_, PyAny>,
 ) -> PyResult<String> {
+    let signing_key = key_str(signing_key)?;
     if signing_key.is_empty() {
         return Err(PyValueError::new_err(MISSING_KEY));
     }
@@ -115,7 +116,13 @@ type AttemptRow = (&'static str, String, &'static str, bool, Option<bool>);
 /// Every attempt `validate_webhook_signature` makes, as [`AttemptRow`]s; no expected
 /// signature is ever returned.
 #[pyfunction]
-pub fn _explain(signing_key: &str, signature: &str, url: &str, body: &str) -> PyResult<Vec<AttemptRow>> {
+pub fn _explain(
+    signing_key: &Bound<'_, PyString>,
+    signature: &str,
+    url: &str,
+    body: &str,
+) -> PyResult<Vec<AttemptRow>> {
+    let signing_key = key_str(signing_key)?;
     let attempts =
         crate::explain::explain(signing_key.as_bytes(), signature, url, body, &rules()).map_err(to_py_err)?;
     Ok(attempts
@@ -133,7 +140,8 @@ pub struct PyKeyRing {
 #[pymethods]
 impl PyKeyRing {
     #[new]
-    fn new(keys: Vec<String>) -> PyResult<Self> {
+    fn new(keys: Vec<Bound<'_, PyString>>) -> PyResult<Self> {
+        let keys = keys.iter().map(key_str).collect::<PyResult<Vec<_>>>()?;
         let ring = KeyRing::new(&keys).map_err(|_| PyValueError::new_err(MISSING_KEY))?;
         Ok(Self { ring })
     }

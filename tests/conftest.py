@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -8,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import leaks
 import reference
 
 # Runs in its own environment (signalwire-sdk plus our wheel): `make dropin`.
@@ -17,3 +21,40 @@ collect_ignore = ["dropin"]
 @pytest.fixture(scope="session")
 def ref_validator() -> ModuleType:
     return reference.load("webhook_validator")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _text(record: logging.LogRecord) -> str:
+    parts = [record.getMessage(), repr(record.args)]
+    if record.exc_info is not None:
+        parts.append("".join(traceback.format_exception(*record.exc_info)))
+    return "\n".join(parts)
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_logs() -> Iterator[list[logging.LogRecord]]:
+    """Every log record of every test, at DEBUG and up: none may carry a signing key or a
+    correct signature (``leaks.SECRETS``, filled as the tests sign)."""
+    collect = _Collect()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(collect)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield collect.records
+    finally:
+        root.removeHandler(collect)
+        root.setLevel(old_level)
+    for record in collect.records:
+        text = _text(record)
+        assert not leaks.found_in(text), (
+            f"log record {record.name}:{record.levelname} carries a secret"
+        )

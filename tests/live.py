@@ -14,17 +14,24 @@ from typing import Any, TypeVar
 import httpx
 import uvicorn
 
+from leaks import secret
+
 
 def scheme_a(key: str, url: str, body: str | bytes, digest: str = "sha1") -> str:
     """Hex HMAC of ``url + body`` (``X-SignalWire-Signature`` / ``-Sha256-Signature``)."""
     raw = body if isinstance(body, bytes) else body.encode()
-    return hmac.new(key.encode(), url.encode() + raw, digest).hexdigest()
+    signature = hmac.new(key.encode(), url.encode() + raw, digest).hexdigest()
+    secret(key, signature)
+    return signature
 
 
 def scheme_b(key: str, url: str, params: list[tuple[str, str]]) -> str:
     """Base64 HMAC-SHA1 of the URL and the params sorted by name (stable for repeats)."""
     message = url + "".join(k + v for k, v in sorted(params, key=lambda kv: kv[0]))
-    return base64.b64encode(hmac.new(key.encode(), message.encode(), "sha1").digest()).decode()
+    digest = hmac.new(key.encode(), message.encode(), "sha1").digest()
+    signature = base64.b64encode(digest).decode()
+    secret(key, signature)
+    return signature
 
 
 S = TypeVar("S", bound="Server")
@@ -56,7 +63,11 @@ class Server:
             s.bind(("127.0.0.1", 0))
             self.port: int = s.getsockname()[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        # No logging config of uvicorn's own (its loggers would not propagate) and debug
+        # level: every record it makes reaches the root logger and conftest's secret check.
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_config=None, log_level="debug"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Literal
 
 from fastapi import HTTPException, Request, Response
+from starlette.requests import ClientDisconnect
 
 from signalwire.core.security.validator import WebhookValidator
 from signalwire.core.security.webhook_middleware import (
@@ -40,7 +41,12 @@ def signature_dependency(
         validator = WebhookValidator(keys, trust_proxy=trust_proxy, policy=policy)
 
     async def check_webhook_signature(request: Request, response: Response) -> None:
-        body = await request.body()  # cached by Starlette: the handler can read it again
+        try:
+            body = await request.body()  # cached by Starlette: the handler can read it again
+        except ClientDisconnect:
+            # The client left mid-body: refuse (nobody reads the answer) rather than let the
+            # exception become a logged 500.
+            raise HTTPException(status_code=400) from None
         request.state.raw_body = body
         try:
             url = _reconstruct_url(request, trust_proxy=trust_proxy)

@@ -1,0 +1,394 @@
+"""Bad input end to end, on a real uvicorn server on 127.0.0.1, through both integrations:
+``WebhookSignatureMiddleware`` guarding ``/mw`` and the FastAPI dependency guarding
+``/dep``. Requests are written as raw bytes, so that lies httpx would not tell (a wrong
+``Content-Length``, a NUL in a header, a client that leaves mid-body) can be told.
+
+Each row of ``ROWS`` is a row of the README's "Bad input, end to end" table (a test checks that they
+are the same): the status each integration answers, or "no answer" when the client left
+before an answer was possible. For every row: the handler runs exactly when the answer is
+200 to a POST, no 500 and no error is logged, and the server answers the next request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from fastapi import Depends, FastAPI, Request
+
+from live import Server, scheme_a, scheme_b
+from signalwire.core.security import make_webhook_validation_dependency
+from signalwire.core.security.asgi import WebhookSignatureMiddleware
+
+KEY = "PSKtest-bad-input-0123456789"
+LIMIT = 2048
+SHA1 = "X-SignalWire-Signature"
+SHA256 = "X-SignalWire-Sha256-Signature"
+TWILIO = "X-Twilio-Signature"
+EVENT = json.dumps({"event": "calling.call.state", "params": {"call_state": "answered"}})
+NO_ANSWER = "no answer"
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+class Receiver(Server):
+    """One app, both integrations; counts how often each POST handler ran."""
+
+    def __init__(self) -> None:
+        app = FastAPI()
+        self.runs = {"/mw": 0, "/dep": 0}
+
+        @app.post("/mw")
+        async def behind_middleware(request: Request) -> dict[str, int]:
+            self.runs["/mw"] += 1
+            return {"received": len(await request.body())}
+
+        @app.get("/mw")
+        async def get_behind_middleware() -> dict[str, str]:
+            return {"get": "ok"}
+
+        signed = make_webhook_validation_dependency(KEY)
+
+        @app.post("/dep", dependencies=[Depends(signed)])
+        async def behind_dependency(request: Request) -> dict[str, int]:
+            self.runs["/dep"] += 1
+            return {"received": len(request.state.raw_body)}
+
+        app.add_middleware(
+            WebhookSignatureMiddleware, signing_key=KEY, paths=["/mw"], max_body_bytes=LIMIT
+        )
+        super().__init__(app)
+
+
+@dataclass
+class Target:
+    """The server and the guarded path one row is sent to."""
+
+    port: int
+    path: str
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, host: str | None = None) -> str:
+        return f"http://{host or self.host}{self.path}"
+
+    def sign(self, body: str | bytes, host: str | None = None) -> str:
+        return scheme_a(KEY, self.url(host), body)
+
+    def send(
+        self,
+        body: bytes | str = b"",
+        headers: list[tuple[str, str | bytes]] = (),  # type: ignore[assignment]
+        *,
+        method: str = "POST",
+        path: str | None = None,
+        host: str | bytes | None = None,
+        pieces: int = 1,
+        pause: float = 0.0,
+        leave_after: int | None = None,
+        half_close: bool = False,
+    ) -> int | None:
+        """Send a request (``Content-Length`` added unless a header sets the framing) and
+        return the status, or ``None`` when the connection ends without an answer.
+        ``leave_after`` sends that many body bytes and closes the connection."""
+        raw = body.encode() if isinstance(body, str) else body
+        lines = [f"{method} {path or self.path} HTTP/1.1".encode()]
+        host_value = host if host is not None else self.host
+        lines.append(
+            b"Host: " + (host_value.encode() if isinstance(host_value, str) else host_value)
+        )
+        names = {name.lower() for name, _ in headers}
+        if not names & {"content-length", "transfer-encoding"}:
+            lines.append(f"Content-Length: {len(raw)}".encode())
+        for name, value in headers:
+            lines.append(
+                name.encode() + b": " + (value.encode() if isinstance(value, str) else value)
+            )
+        head = b"\r\n".join(lines) + b"\r\n\r\n"
+        step = max(1, -(-len(raw) // pieces))
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as conn:
+            try:
+                conn.sendall(head)
+                if leave_after is not None:
+                    conn.sendall(raw[:leave_after])
+                    time.sleep(0.2)
+                    return None
+                for start in range(0, len(raw), step):
+                    if start and pause:
+                        time.sleep(pause)
+                    conn.sendall(raw[start : start + step])
+                if half_close:
+                    conn.shutdown(socket.SHUT_WR)
+            except OSError:  # the server answered and closed before all was sent
+                pass
+            return _status(conn)
+
+
+def _status(conn: socket.socket) -> int | None:
+    answer = b""
+    try:
+        while b"\r\n" not in answer:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    except (ConnectionResetError, TimeoutError):
+        pass
+    if not answer:
+        return None
+    version, status, _ = answer.split(b" ", 2)
+    assert version == b"HTTP/1.1"
+    return int(status)
+
+
+def chunked(data: bytes, size: int) -> bytes:
+    out = b""
+    for start in range(0, len(data), size):
+        piece = data[start : start + size]
+        out += f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    return out + b"0\r\n\r\n"
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    send: Callable[[Target], int | None]
+    middleware: str
+    dependency: str
+    method: str = "POST"
+
+
+ROWS: list[Row] = []
+
+
+Send = Callable[[Target], "int | None"]
+
+
+def row(
+    name: str, middleware: str, dependency: str, method: str = "POST"
+) -> Callable[[Send], Send]:
+    def register(send: Send) -> Send:
+        ROWS.append(Row(name, send, middleware, dependency, method))
+        return send
+
+    return register
+
+
+@row("signed JSON body (control)", "200", "200")
+def _signed(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, t.sign(EVENT))])
+
+
+@row("signed form body, Scheme B (control)", "200", "200")
+def _signed_form(t: Target) -> int | None:
+    params = [("CallSid", "CA1"), ("Digits", "1"), ("Digits", "2")]
+    signature = scheme_b(KEY, t.url(), params)
+    form = ("Content-Type", "application/x-www-form-urlencoded")
+    return t.send(urlencode(params), [form, (TWILIO, signature)])
+
+
+@row("no signature header", "403", "403")
+def _unsigned(t: Target) -> int | None:
+    return t.send(EVENT)
+
+
+@row("all three signature headers empty", "403", "403")
+def _empty(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA256, ""), (SHA1, ""), (TWILIO, "")])
+
+
+@row("signature header twice, forged one first", "403", "403")
+def _duplicated_forged_first(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, "0" * 40), (SHA1, t.sign(EVENT))])
+
+
+@row("signature header twice, valid one first", "200", "200")
+def _duplicated_valid_first(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, t.sign(EVENT)), (SHA1, "0" * 40)])
+
+
+@row("valid SHA-1 header beside a forged SHA-256 header", "200", "200")
+def _sha256_forged(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA256, "0" * 64), (SHA1, t.sign(EVENT))])
+
+
+@row("signature header of 15 KB", "403", "403")
+def _long_header(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, "a" * 15_000)])
+
+
+@row("signature header of 1 MB (uvicorn refuses the request)", "400", "400")
+def _huge_header(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, "a" * (1 << 20))])
+
+
+@row("signature with non-ASCII bytes", "403", "403")
+def _non_ascii(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, t.sign(EVENT)[:-2].encode() + b"\xe9\xff")])
+
+
+@row("signature with a NUL (uvicorn refuses the request)", "400", "400")
+def _nul(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, t.sign(EVENT)[:-1].encode() + b"\x00")])
+
+
+@row("body that is not UTF-8, its bytes correctly signed", "403", "403")
+def _not_utf8(t: Target) -> int | None:
+    body = b'{"event":"\xff\xfe"}'
+    return t.send(body, [(SHA1, t.sign(body))])
+
+
+@row("signed body of exactly `max_body_bytes`", "200", "200")
+def _at_limit(t: Target) -> int | None:
+    body = json.dumps({"pad": "x" * (LIMIT - 11)})
+    assert len(body) == LIMIT
+    return t.send(body, [(SHA1, t.sign(body))])
+
+
+@row("signed body of `max_body_bytes` + 1 (the dependency has no limit)", "413", "200")
+def _over_limit(t: Target) -> int | None:
+    body = json.dumps({"pad": "x" * (LIMIT - 10)})
+    return t.send(body, [(SHA1, t.sign(body))])
+
+
+@row("signed chunked body of `max_body_bytes` + 1, no length", "413", "200")
+def _chunked_over_limit(t: Target) -> int | None:
+    body = json.dumps({"pad": "x" * (LIMIT - 10)}).encode()
+    encoding = ("Transfer-Encoding", "chunked")
+    return t.send(chunked(body, 500), [encoding, (SHA1, t.sign(body))])
+
+
+@row("signed chunked body, no length", "200", "200")
+def _chunked(t: Target) -> int | None:
+    body = EVENT.encode()
+    return t.send(chunked(body, 7), [("Transfer-Encoding", "chunked"), (SHA1, t.sign(body))])
+
+
+@row("`Content-Length` shorter than the signed body", "403", "403")
+def _length_short(t: Target) -> int | None:
+    return t.send(EVENT, [("Content-Length", "10"), (SHA1, t.sign(EVENT))])
+
+
+@row("`Content-Length` longer than the body, then the client stops sending", NO_ANSWER, NO_ANSWER)
+def _length_long(t: Target) -> int | None:
+    length = ("Content-Length", str(len(EVENT) + 50))
+    return t.send(EVENT, [length, (SHA1, t.sign(EVENT))], half_close=True)
+
+
+@row("`Content-Length` over `max_body_bytes`, body never sent", "413", NO_ANSWER)
+def _length_over_limit(t: Target) -> int | None:
+    return t.send(b"", [("Content-Length", str(LIMIT + 1)), (SHA1, "0" * 40)], half_close=True)
+
+
+@row("two different `Content-Length` headers (uvicorn refuses)", "400", "400")
+def _two_lengths(t: Target) -> int | None:
+    lengths = [("Content-Length", str(len(EVENT))), ("Content-Length", "3")]
+    return t.send(EVENT, [*lengths, (SHA1, t.sign(EVENT))])
+
+
+@row("broken chunked framing (uvicorn refuses)", "400", "400")
+def _broken_chunks(t: Target) -> int | None:
+    return t.send(b"zz\r\nabc\r\n0\r\n\r\n", [("Transfer-Encoding", "chunked"), (SHA1, "0" * 40)])
+
+
+@row("client disconnects mid-body", NO_ANSWER, NO_ANSWER)
+def _disconnect(t: Target) -> int | None:
+    body = json.dumps({"pad": "x" * 1000})
+    return t.send(body, [(SHA1, t.sign(body))], leave_after=100)
+
+
+@row("slow body: 5 pieces 0.2 s apart, signed", "200", "200")
+def _slow(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, t.sign(EVENT))], pieces=5, pause=0.2)
+
+
+@row("`Host` with port 99999, signed for that URL", "403", "403")
+def _port_out_of_range(t: Target) -> int | None:
+    host = "127.0.0.1:99999"
+    return t.send(EVENT, [(SHA1, t.sign(EVENT, host))], host=host)
+
+
+@row("`Host` with a port that is not a number, signed for that URL", "403", "403")
+def _port_not_number(t: Target) -> int | None:
+    host = "127.0.0.1:8x"
+    return t.send(EVENT, [(SHA1, t.sign(EVENT, host))], host=host)
+
+
+@row("bracketed IPv6 `Host`, signed for that URL", "200", "200")
+def _ipv6_host(t: Target) -> int | None:
+    host = f"[::1]:{t.port}"
+    return t.send(EVENT, [(SHA1, t.sign(EVENT, host))], host=host)
+
+
+@row("`Host` with an unbalanced bracket", "403", "403")
+def _unbalanced(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, "0" * 40)], host="[::1")
+
+
+@row("bracketed `Host` that is not an IP address", "403", "403")
+def _bracketed_name(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, "0" * 40)], host=f"[example]:{t.port}")
+
+
+@row("POST to an unknown path", "404", "404")
+def _unknown_path(t: Target) -> int | None:
+    return t.send(EVENT, [(SHA1, "0" * 40)], path=t.path + "/nope")
+
+
+@row("GET on the signed path (passes; the dependency's route is POST only)", "200", "405", "GET")
+def _get(t: Target) -> int | None:
+    return t.send(method="GET")
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as running:
+        yield running
+
+
+def _settle(receiver: Receiver, runs: dict[str, int]) -> None:
+    """Give the server a moment to finish a request it got no answer for."""
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline and receiver.runs == runs:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("surface", ["/mw", "/dep"])
+@pytest.mark.parametrize("case", ROWS, ids=[r.name for r in ROWS])
+def test_bad_input(
+    case: Row, surface: str, receiver: Receiver, no_secret_in_logs: list[logging.LogRecord]
+) -> None:
+    target = Target(receiver.port, surface)
+    expected = case.middleware if surface == "/mw" else case.dependency
+    before = dict(receiver.runs)
+    status = case.send(target)
+    assert (str(status) if status is not None else NO_ANSWER) == expected
+    if status is None:
+        _settle(receiver, before)
+    ran = receiver.runs[surface] - before[surface]
+    assert ran == (1 if expected == "200" and case.method == "POST" else 0)
+    # The server keeps serving, and nothing it logged was an error (a 500 would be).
+    assert _signed(target) == 200
+    errors = [r for r in no_secret_in_logs if r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() for r in errors]
+
+
+def test_readme_table_is_the_rows() -> None:
+    text = README.read_text()
+    section = text.split("\n### Bad input, end to end", 1)[1].split("\n#", 1)[0]
+    table = [
+        tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| Input")
+    ]
+    assert table == [(r.name, r.middleware, r.dependency) for r in ROWS]
+    assert all(re.fullmatch(r"[0-9]{3}|no answer", s) for r in table for s in r[1:])
