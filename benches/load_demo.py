@@ -16,12 +16,13 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+from loopback import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = """
@@ -31,13 +32,6 @@ from receiver import build_app
 uvicorn.run(build_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
             access_log=False)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def kinds(port: int) -> list[tuple[str, bytes, int]]:
@@ -128,12 +122,7 @@ def main() -> int:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(ROOT / "demo")])
     try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_until_listening(port)
         command = [sys.executable, __file__, "--generate", str(port)]
         command += [str(args.requests), str(args.connections)]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout

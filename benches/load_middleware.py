@@ -14,10 +14,11 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
+
+from loopback import free_port, wait_until_listening
 
 KEY = "PSK_load_0123456789"
 SERVER = """
@@ -35,13 +36,6 @@ if protected:
     app.add_middleware(WebhookSignatureMiddleware, signing_key=KEY, paths=["/webhook"])
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def signed_request(port: int) -> bytes:
@@ -99,12 +93,7 @@ def measure(setup: str, seconds: float, connections: int) -> tuple[float, float]
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", SERVER, setup, str(port), KEY])
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_until_listening(port)
         args = [sys.executable, __file__, "--generate", str(port), str(seconds), str(connections)]
         cpu_before = cpu_seconds(server.pid)
         out = subprocess.run(args, capture_output=True, text=True, check=True).stdout

@@ -104,7 +104,7 @@ def crop(xs: array, limit: float) -> array:  # type: ignore[type-arg]
 
 
 def row(
-    name: str, fn: Callable[..., object], signature: str, body: str, calls: int, seed: int = 1
+    name: str, fn: Callable[..., object], signature: str, body: str, calls: int, *, seed: int = 1
 ) -> str:
     first = (KEY, changed(signature, 0), URL, body)
     last = (KEY, changed(signature, len(signature) - 1), URL, body)
@@ -161,7 +161,7 @@ def main() -> None:
     ]
     for name, fn, signature, body, calls in rows:
         if args.only in name:
-            print(row(name, fn, signature, body, calls, args.seed), flush=True)
+            print(row(name, fn, signature, body, calls, seed=args.seed), flush=True)
 
 
 if __name__ == "__main__":
