@@ -26,7 +26,7 @@ build: $(VENV)/.installed
 demo: build
 	$(BIN)/python demo/receiver.py
 
-lint: build
+lint: build $(MYPY_PATH)/signalwire/core/security
 	cargo fmt --check
 	cargo fmt --check --manifest-path benches/floor/Cargo.toml
 	cargo fmt --check --manifest-path fuzz/Cargo.toml
@@ -35,9 +35,10 @@ lint: build
 	cargo clippy --all-targets --features python -- -D warnings
 	$(BIN)/ruff check python tests demo benches fuzz
 	$(BIN)/ruff format --check python tests demo benches fuzz
-	MYPYPATH=python $(BIN)/mypy --strict python/signalwire/core/security
-	MYPYPATH=python:tests $(BIN)/mypy --strict --explicit-package-bases --exclude tests/dropin tests
-	MYPYPATH=python $(BIN)/python -m mypy.stubtest signalwire.core.security._native
+	MYPYPATH=python $(BIN)/mypy --strict -p signalwire_security_native
+	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict --explicit-package-bases \
+	  --exclude tests/dropin tests
+	MYPYPATH=$(MYPY_PATH) $(BIN)/python -m mypy.stubtest signalwire.core.security._native
 
 # The crate on its own: tests and doctests, documentation without warnings, the example.
 rust-test:
@@ -66,16 +67,23 @@ other-pythons: build
 	     test_bad_input.py test_secrets.py test_concurrency_memory.py); \
 	done
 
-# signalwire-sdk 3.7.5 first, then our wheel over its signalwire/core/security modules, in a
-# fresh .venv-sdk each time, exactly as a user would do it.
-dropin: build
-	rm -rf .venv-sdk
-	$(PYTHON) -m venv .venv-sdk
-	.venv-sdk/bin/pip install --quiet --upgrade pip==25.3
-	.venv-sdk/bin/pip install --quiet -r requirements/sdk.txt
-	.venv-sdk/bin/pip install --quiet --no-deps dist/*.whl
-	cd tests && ../.venv-sdk/bin/python -m pytest -p no:cacheprovider -q dropin
-	MYPYPATH=tests $(BIN)/mypy --strict --python-executable .venv-sdk/bin/python tests/dropin
+# Install scenarios next to signalwire-sdk 3.7.5 (tests/install): each in a fresh venv with
+# real pip, from a wheelhouse of the SDK's pinned dependencies (downloaded once).
+WHEELHOUSE := .cache/wheelhouse
+$(WHEELHOUSE)/.complete: requirements/sdk.txt $(VENV)/.installed
+	$(BIN)/pip download --quiet --only-binary=:all: -d $(WHEELHOUSE) -r requirements/sdk.txt pip==25.3
+	touch $@
+
+# mypy sees our package under the name the import hook gives it.
+MYPY_PATH := .cache/mypy-path
+$(MYPY_PATH)/signalwire/core/security:
+	mkdir -p $(MYPY_PATH)/signalwire/core
+	ln -sfn $(CURDIR)/python/signalwire_security_native/security $@
+
+dropin: build $(WHEELHOUSE)/.complete $(MYPY_PATH)/signalwire/core/security
+	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install
+	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict \
+	  --python-executable .cache/install-scenarios/s1/bin/python tests/dropin
 
 test: lint rust-test py-test other-pythons dropin fuzz-smoke
 
@@ -126,4 +134,4 @@ hardening: build fuzz
 	$(BIN)/python benches/load_demo.py
 
 clean:
-	rm -rf dist dist-bench target benches/floor/target .venv .venv-3.* .venv-sdk .cache
+	rm -rf dist dist-bench target benches/floor/target .venv .venv-3.* .cache

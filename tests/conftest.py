@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import leaks
 import reference
 
-# Runs in its own environment (signalwire-sdk plus our wheel): `make dropin`.
-collect_ignore = ["dropin"]
+# `make dropin`: the install scenarios (install/), which run dropin/ in each of their venvs.
+collect_ignore = ["dropin", "install"]
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import inspect
 import subprocess
 import sys
 import urllib.parse
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -88,3 +89,15 @@ def test_importing_validators_does_not_import_a_web_framework() -> None:
 def test_namespace_portions_have_no_init() -> None:
     for package in (signalwire, signalwire.core):
         assert getattr(package, "__file__", None) is None, package.__path__
+
+
+def test_validator_module_says_how_it_compares_in_constant_time() -> None:
+    """The SDK's own suite reads this module's source: it must name ``hmac.compare_digest``
+    and never compare an expected signature with ``==``; what it says must be true of the
+    core (``subtle``'s constant-time equality)."""
+    source = inspect.getsource(webhook_validator)
+    assert "hmac.compare_digest" in source
+    assert "expected_a == signature" not in source and "expected_b == signature" not in source
+    assert "ConstantTimeEq" in source
+    core = (Path(__file__).resolve().parent.parent / "src" / "scheme.rs").read_text()
+    assert "use subtle::ConstantTimeEq;" in core

@@ -1,14 +1,18 @@
-"""Our wheel installed over signalwire-sdk 3.7.5 (the SDK first, our wheel second, as
-``make dropin`` builds the environment): the SDK keeps working and validates natively.
+"""signalwire-sdk 3.7.5 in one environment with our wheel, or without it: the SDK keeps
+working, and validates natively exactly when our import hook is active.
 
-Run only in that environment; the main test run skips this folder.
+``tests/install/`` builds each environment with real pip (SDK then ours, ours then SDK,
+ours uninstalled, the SDK force-reinstalled, the escape hatch) and runs this file in it
+with ``SW_DROPIN_EXPECT`` set to ``native`` or ``pure``. The main test run skips it.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import json
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -19,48 +23,77 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from signalwire.core.function_result import FunctionResult
-from signalwire.core.mixins import serverless_mixin, web_mixin
 
 from live import scheme_a
 from signalwire import AgentBase
 from signalwire.core import security
-from signalwire.core.security import (
-    _native,
-    security_utils,
-    webhook_middleware,
-    webhook_validator,
-)
+from signalwire.core.function_result import FunctionResult
+from signalwire.core.mixins import serverless_mixin, web_mixin
+from signalwire.core.security import security_utils, webhook_middleware, webhook_validator
 
 KEY = "PSKtest-dropin-0123456789"
 AUTH = ("agent-user", "agent-pass")
 CALL_ID = "call-0001"
-SECURITY_DIR = Path(security.__file__).parent
+NATIVE = os.environ.get("SW_DROPIN_EXPECT", "native") == "native"
+OURS = "signalwire-security-native"
+SECURITY_DIR = Path(str(security.__file__)).parent
+SDK_SECURITY_DIR = Path(str(webhook_middleware.__file__)).parent if not NATIVE else None
 
 
-def record_hash(distribution: str, relative: str) -> str | None:
-    """The sha256 that ``distribution``'s RECORD lists for ``relative``, if any."""
-    for entry in metadata.files(distribution) or ():
-        if entry.as_posix() == relative and entry.hash is not None:
-            return entry.hash.value
-    return None
+def installed(distribution: str) -> bool:
+    try:
+        metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
-@pytest.mark.parametrize(
-    "module", [security, webhook_validator, webhook_middleware, security_utils]
-)
-def test_our_files_replaced_the_sdks(module: ModuleType) -> None:
+def record(distribution: str) -> dict[str, str | None]:
+    """The paths (relative to site-packages) ``distribution``'s RECORD lists, with hashes."""
+    return {
+        entry.as_posix(): entry.hash.value if entry.hash else None
+        for entry in metadata.files(distribution) or ()
+    }
+
+
+def digest(path: Path) -> str:
+    raw = base64.urlsafe_b64encode(hashlib.sha256(path.read_bytes()).digest())
+    return raw.rstrip(b"=").decode()
+
+
+def native_module() -> ModuleType:
+    return importlib.import_module("signalwire.core.security._native")
+
+
+def test_no_file_is_owned_by_two_distributions() -> None:
     assert metadata.version("signalwire-sdk") == "3.7.5"
-    path = Path(str(module.__file__))
-    relative = "signalwire/core/security/" + path.name
-    on_disk = base64.urlsafe_b64encode(hashlib.sha256(path.read_bytes()).digest())
-    on_disk_text = on_disk.rstrip(b"=").decode()
-    assert record_hash("signalwire-security-native", relative) == on_disk_text
-    sdk_hash = record_hash("signalwire-sdk", relative)
-    assert sdk_hash is not None and sdk_hash != on_disk_text, "the SDK ships this module too"
+    if not installed(OURS):
+        pytest.skip("our wheel is not installed here")
+    shared = set(record(OURS)) & set(record("signalwire-sdk"))
+    assert not shared
 
 
-def test_the_sdk_imports_our_functions() -> None:
+def test_the_sdks_files_are_untouched() -> None:
+    files = record("signalwire-sdk")
+    site = Path(str(metadata.distribution("signalwire-sdk").locate_file("")))
+    checked = 0
+    for relative, expected in files.items():
+        if expected is None or relative.endswith(".pyc"):
+            continue
+        assert digest(site / relative) == expected, relative
+        checked += 1
+    assert checked > 100  # the whole SDK, not a sample
+
+
+def test_security_modules_come_from_the_expected_place() -> None:
+    site = Path(str(metadata.distribution("signalwire-sdk").locate_file("")))
+    for module in (security, webhook_validator, webhook_middleware, security_utils):
+        top = Path(str(module.__file__)).relative_to(site).parts[0]
+        owner = OURS if top == "signalwire_security_native" else "signalwire-sdk"
+        assert owner == (OURS if NATIVE else "signalwire-sdk"), module.__name__
+
+
+def test_the_sdk_imports_the_expected_functions() -> None:
     # The names the SDK's mixins imported from signalwire.core.security.
     imported = [
         (web_mixin, "make_webhook_validation_dependency", webhook_middleware),
@@ -73,8 +106,24 @@ def test_the_sdk_imports_our_functions() -> None:
     for user, name, provider in imported:
         assert vars(user)[name] is vars(provider)[name], name
     for name in ("validate_webhook_signature", "validate_webhook_signature_sha256"):
-        assert getattr(webhook_validator, name) is getattr(_native, name)
-        assert getattr(security, name) is getattr(_native, name)
+        function = getattr(webhook_validator, name)
+        if NATIVE:
+            assert function is getattr(native_module(), name)
+            assert getattr(security, name) is function
+        else:
+            assert Path(function.__code__.co_filename).parent == SDK_SECURITY_DIR
+
+
+def test_our_additional_names() -> None:
+    # By name: a type checker sees the SDK's files, not what the import hook serves.
+    if NATIVE:
+        validator = getattr(security, "WebhookValidator")  # noqa: B009
+        assert validator(KEY).validate("x", "https://h/", "") is False
+        assert callable(getattr(security, "WebhookSignatureMiddleware"))  # noqa: B009
+    else:
+        with pytest.raises(ImportError):
+            importlib.import_module("signalwire.core.security.asgi")
+        assert not hasattr(security, "WebhookSignatureMiddleware")
 
 
 class Agent(AgentBase):
@@ -99,21 +148,30 @@ class Agent(AgentBase):
 
 
 class Calls:
-    """Records, in every thread, the native functions called and the Python functions of
-    ``signalwire/core/security`` run while it is active."""
+    """Records, in every thread, the native functions called and the Python functions run
+    while it is active, of our folder and of the SDK's ``signalwire/core/security``."""
 
     def __init__(self) -> None:
         self.native: set[str] = set()
-        self.python: set[tuple[str, str]] = set()
+        self.python: set[tuple[str, str, str]] = set()
+        # Our package's __path__ lists our folder, then the SDK's; the SDK's own package
+        # has only its folder.
+        folders = [Path(p) for p in security.__path__]
+        self.folders = {folders[0]: "ours" if NATIVE else "sdk"}
+        self.folders.update((folder, "sdk") for folder in folders[1:])
+        self.module = native_module() if NATIVE else None
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
-        if event == "c_call" and (
-            getattr(arg, "__module__", None) == _native.__name__
-            or isinstance(getattr(arg, "__self__", None), _native._KeyRing)
-        ):
-            self.native.add(arg.__qualname__)
-        elif event == "call" and Path(frame.f_code.co_filename).parent == SECURITY_DIR:
-            self.python.add((Path(frame.f_code.co_filename).name, frame.f_code.co_name))
+        if event == "c_call" and self.module is not None:
+            if getattr(arg, "__module__", None) == self.module.__name__ or isinstance(
+                getattr(arg, "__self__", None), self.module._KeyRing
+            ):
+                self.native.add(arg.__qualname__)
+        elif event == "call":
+            path = Path(frame.f_code.co_filename)
+            owner = self.folders.get(path.parent)
+            if owner is not None:
+                self.python.add((owner, path.name, frame.f_code.co_name))
 
 
 @pytest.fixture
@@ -156,14 +214,18 @@ def test_agent_accepts_signed_posts_natively(
             reply = client.post(path, content=body, headers=signed, auth=AUTH)
             assert reply.status_code == 200, (label, header, reply.text)
             assert agent.handled == [label]
+    sdk_ran = {name for owner, name, _ in calls.python if owner == "sdk"}
+    if not NATIVE:
+        assert not calls.native
+        assert "webhook_validator.py" in sdk_ran
+        return
     assert "_KeyRing.validate_headers" in calls.native
-    ours = {entry.name for entry in metadata.files("signalwire-security-native") or ()}
-    ran = {name for name, _ in calls.python}
-    # session_manager.py is the SDK's own token store (the post-prompt token); we ship
-    # no module of that name. Everything else that ran in the folder is ours.
+    ours = {entry.name for entry in metadata.files(OURS) or ()}
+    # session_manager.py is the SDK's own token store (the post-prompt token); we ship no
+    # module of that name, and it is the only module of the SDK's folder that runs.
     assert "session_manager.py" not in ours
-    assert ran - {"session_manager.py"} <= ours
-    assert ("_fastapi.py", "check_webhook_signature") in calls.python
+    assert sdk_ran == {"session_manager.py"}
+    assert ("ours", "_fastapi.py", "check_webhook_signature") in calls.python
 
 
 def test_agent_refuses_unsigned_and_forged_posts(

@@ -8,18 +8,15 @@ requests. With one key, ``validate`` answers exactly as ``validate_webhook_signa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Literal
 
-from signalwire.core.security._native import _KeyRing
-from signalwire.core.security.webhook_middleware import (
+from ._native import _KeyRing
+from ._request import (
+    POLICIES,
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
-    SIGNALWIRE_SIGNATURE_HEADER,
-    TWILIO_COMPAT_SIGNATURE_HEADER,
-    _public_url,
+    HeaderPolicy,
+    public_url,
+    sha1_signature,
 )
-
-HeaderPolicy = Literal["fallback", "strict"]
-POLICIES: tuple[HeaderPolicy, ...] = ("fallback", "strict")
 
 
 class WebhookValidator:
@@ -74,13 +71,11 @@ class WebhookValidator:
         the SHA-256 header, then ``X-SignalWire-Signature`` (or ``X-Twilio-Signature``),
         under this validator's policy. Never raises for a bad URL or header: False."""
         try:
-            public = _public_url(url, headers, trust_proxy=self.trust_proxy)
+            public = public_url(url, headers, trust_proxy=self.trust_proxy)
         except ValueError:
             return False
-        signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
-        if signature is None:
-            signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
-        return self._check(public, body, headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER), signature)
+        sha256 = headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER)
+        return self._check(public, body, sha256, sha1_signature(headers))
 
     def _check(
         self, public_url: str, body: str | bytes, sha256: str | None, signature: str | None

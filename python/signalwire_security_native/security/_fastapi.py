@@ -10,14 +10,8 @@ from typing import Literal
 from fastapi import HTTPException, Request, Response
 from starlette.requests import ClientDisconnect
 
-from signalwire.core.security.validator import WebhookValidator
-from signalwire.core.security.webhook_middleware import (
-    SIGNALWIRE_SHA256_SIGNATURE_HEADER,
-    SIGNALWIRE_SIGNATURE_HEADER,
-    TWILIO_COMPAT_SIGNATURE_HEADER,
-    _reconstruct_url,
-    validate,
-)
+from ._request import SIGNALWIRE_SHA256_SIGNATURE_HEADER, public_url, sha1_signature, validate
+from .validator import WebhookValidator
 
 
 def _forbidden() -> HTTPException:
@@ -49,16 +43,13 @@ def signature_dependency(
             raise HTTPException(status_code=400) from None
         request.state.raw_body = body
         try:
-            url = _reconstruct_url(request, trust_proxy=trust_proxy)
+            url = public_url(str(request.url), request.headers, trust_proxy=trust_proxy)
         except ValueError:
             raise _forbidden() from None  # a URL that cannot be built or split
         headers = request.headers
         if validator is not None:
-            signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
-            if signature is None:
-                signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
             sha256_signature = headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER)
-            if not validator._check(url, body, sha256_signature, signature):
+            if not validator._check(url, body, sha256_signature, sha1_signature(headers)):
                 raise _forbidden()
             return
         try:

@@ -1,5 +1,5 @@
 """``python -m signalwire.core.security``: the ``signalwire-webhook`` command line tool."""
 
-from signalwire.core.security.cli import main
+from .cli import main
 
 main()

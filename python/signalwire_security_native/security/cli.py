@@ -1,5 +1,5 @@
 """``signalwire-webhook`` (also ``python -m signalwire.core.security``): sign and verify
-SignalWire webhook signatures from the command line.
+SignalWire webhook signatures from the command line, and ``doctor`` the installation.
 
 The key comes from the ``SIGNALWIRE_SIGNING_KEY`` environment variable or ``--key-file``,
 not from the command line (other users can read a process's arguments); ``--key`` works
@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from signalwire.core.security._native import _explain
-from signalwire.core.security.signing import sign_webhook
-from signalwire.core.security.webhook_validator import (
+from ._native import _explain
+from .signing import sign_webhook
+from .webhook_validator import (
     validate_webhook_signature,
     validate_webhook_signature_sha256,
 )
@@ -31,6 +31,7 @@ examples:
   signalwire-webhook verify --signature "$SIG" --body-file body.json https://example.com/hook
   signalwire-webhook verify --explain --signature "$SIG" --body-file body.json \\
       https://public.example.com/hook    # which URL variant and param shape matched
+  signalwire-webhook doctor             # is signalwire.core.security native here?
 
 exit status: 0 valid (or signed), 1 invalid, 2 usage error
 """
@@ -48,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "doctor",
+        help="say whether signalwire.core.security validates natively here",
+        description="Report our version, the interpreter and its URL rules, the SDK, the "
+        "import hook and its escape hatch; exit 0 when validation is native (or no SDK is "
+        "installed), 1 when the SDK validates in pure Python.",
+    )
     for name, text in (
         ("sign", "print the signature header value the platform would send"),
         ("verify", "check a signature; exit 0 if valid, 1 if not"),
@@ -136,6 +144,10 @@ def _explain_lines(key: str, signature: str, url: str, body: str) -> list[str]:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the tool; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "doctor":
+        from .doctor import main as doctor  # noqa: PLC0415 - only this command needs it
+
+        return doctor()
     try:
         key, body = _key(args), _body(args)
         if args.command == "sign":

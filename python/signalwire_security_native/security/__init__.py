@@ -8,22 +8,22 @@ is rotated, a strict header policy), ``sign_webhook``/``signature_headers`` (for
 the ``signalwire-webhook`` command line tool (``python -m signalwire.core.security``).
 """
 
-from signalwire.core.security.asgi import WebhookSignatureMiddleware
-from signalwire.core.security.security_utils import (
+from .asgi import WebhookSignatureMiddleware
+from .security_utils import (
     SENSITIVE_HEADERS,
     filter_sensitive_headers,
     is_valid_hostname,
     redact_url,
 )
-from signalwire.core.security.signing import sign_webhook, signature_headers
-from signalwire.core.security.validator import WebhookValidator
-from signalwire.core.security.webhook_middleware import (
+from .signing import sign_webhook, signature_headers
+from .validator import WebhookValidator
+from .webhook_middleware import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
     TWILIO_COMPAT_SIGNATURE_HEADER,
     make_webhook_validation_dependency,
 )
-from signalwire.core.security.webhook_validator import (
+from .webhook_validator import (
     validate_request,
     validate_webhook_signature,
     validate_webhook_signature_sha256,

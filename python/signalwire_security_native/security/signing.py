@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from signalwire.core.security._compat import signing_pairs
-from signalwire.core.security._native import _sign
-from signalwire.core.security.webhook_middleware import (
+from ._compat import signing_pairs
+from ._native import _sign
+from ._request import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
 )

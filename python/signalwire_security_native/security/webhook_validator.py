@@ -7,9 +7,14 @@
 * ``validate_request``: a raw body as above, or pre-parsed form params (Scheme B only).
 
 Results and exceptions are those of ``signalwire-sdk`` 3.7.5 on the running interpreter.
+
+Constant time: no signature is compared with ``==``. The native core encodes each expected
+MAC with a constant-time encoder and compares it with the ``subtle`` crate's
+``ConstantTimeEq``, the guarantee ``hmac.compare_digest`` gives Python code; the timing
+test (``benches/timing.py``) measures no leak.
 """
 
-from signalwire.core.security._native import (
+from ._native import (
     validate_request,
     validate_webhook_signature,
     validate_webhook_signature_sha256,

@@ -20,13 +20,15 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from typing import Any
 from urllib.parse import urlunsplit
 
-from signalwire.core.security.validator import HeaderPolicy, WebhookValidator
-from signalwire.core.security.webhook_middleware import (
+from ._request import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
     TWILIO_COMPAT_SIGNATURE_HEADER,
-    _public_url,
+    HeaderPolicy,
+    sha1_signature,
 )
+from ._request import public_url as _public_url
+from .validator import WebhookValidator
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -237,11 +239,8 @@ class WebhookSignatureMiddleware:
                 break
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         url = self._signed_url(scope, headers)
-        signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
-        if signature is None:
-            signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
         if url is None or not self._validator._check(
-            url, body, headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER), signature
+            url, body, headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER), sha1_signature(headers)
         ):
             await _respond(send, 403)
             return

@@ -1,0 +1,5 @@
+"""``python -m signalwire_security_native``: the ``signalwire-webhook`` tool."""
+
+from . import main
+
+main()

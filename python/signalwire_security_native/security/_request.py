@@ -1,0 +1,100 @@
+"""The request decision every adapter shares: which headers carry signatures, the URL the
+platform signed, the header policies, and the reference's per-request rule.
+
+This layer sits right above the native module; the reference-compatible modules and the
+framework adapters (ASGI, FastAPI) are built on it and it imports none of them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+from ._native import validate_webhook_signature, validate_webhook_signature_sha256
+
+SIGNALWIRE_SIGNATURE_HEADER = "x-signalwire-signature"
+SIGNALWIRE_SHA256_SIGNATURE_HEADER = "x-signalwire-sha256-signature"
+TWILIO_COMPAT_SIGNATURE_HEADER = "x-twilio-signature"
+
+HeaderPolicy = Literal["fallback", "strict"]
+POLICIES: tuple[HeaderPolicy, ...] = ("fallback", "strict")
+
+_FORBIDDEN = 403
+
+
+def sha1_signature(headers: Mapping[str, str]) -> str | None:
+    """``X-SignalWire-Signature``, or the ``X-Twilio-Signature`` alias when it is absent."""
+    signature = headers.get(SIGNALWIRE_SIGNATURE_HEADER)
+    if signature is None:
+        signature = headers.get(TWILIO_COMPAT_SIGNATURE_HEADER)
+    return signature
+
+
+def validate(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: str,
+    *,
+    signing_key: str,
+) -> tuple[int, dict[str, str], str] | None:
+    """Decide on one request: ``None`` lets it through, ``(403, {}, "")`` refuses it.
+
+    The SHA-256 header is tried first; if it is absent or does not validate, the
+    ``X-SignalWire-Signature`` header (or, when that is absent, ``X-Twilio-Signature``)
+    decides. A validator error counts as a refusal; the answer never says which check
+    failed. ``method`` is not signed and is not read.
+
+    Raises:
+        ValueError: ``signing_key`` is empty.
+    """
+    if not signing_key:
+        raise ValueError("signing_key is required")
+    sha256_signature = headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER)
+    if sha256_signature:
+        try:
+            if validate_webhook_signature_sha256(signing_key, sha256_signature, url, body):
+                return None
+        except (TypeError, ValueError):
+            pass  # a bad SHA-256 header must not shadow a good SHA-1 one
+    signature = sha1_signature(headers)
+    if not signature:
+        return (_FORBIDDEN, {}, "")
+    try:
+        valid = validate_webhook_signature(signing_key, signature, url, body)
+    except (TypeError, ValueError):
+        return (_FORBIDDEN, {}, "")
+    return None if valid else (_FORBIDDEN, {}, "")
+
+
+def public_url(
+    url: str,
+    headers: Mapping[str, str],
+    *,
+    trust_proxy: bool,
+    path_and_query: str | None = None,
+) -> str:
+    """The URL SignalWire signed, from the URL the server received.
+
+    In order: ``SWML_PROXY_URL_BASE`` (read on every call) joined with ``path_and_query``
+    (by default the path and query of ``url``); when ``trust_proxy`` is set and
+    ``X-Forwarded-Host`` is present, that host with ``X-Forwarded-Proto`` (default
+    ``https``) and the path and query of ``url``; else ``url`` itself.
+
+    Raises:
+        ValueError: ``url`` does not split (``urllib.parse.urlsplit``'s errors).
+    """
+    split = urlsplit(url)
+    received_path = split.path + (f"?{split.query}" if split.query else "")
+    base = os.environ.get("SWML_PROXY_URL_BASE")
+    if base:
+        tail = received_path if path_and_query is None else path_and_query
+        return f"{base.rstrip('/')}{tail}"
+    if trust_proxy:
+        host = headers.get("x-forwarded-host")
+        proto = headers.get("x-forwarded-proto", "https")
+        if host:
+            return f"{proto}://{host}{received_path}"
+    return url
