@@ -13,6 +13,7 @@ PACKAGE = Path(str(ours.__file__)).parent
 RANK = {
     "_native": 0,
     "_compat": 0,  # the slow paths the native module calls back into
+    "_optional": 0,  # ImportErrors that name the extra to install
     "_request": 1,  # header precedence, the public URL, the policies
     "validator": 2,
     "signing": 2,

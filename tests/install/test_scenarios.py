@@ -235,6 +235,13 @@ def test_s5_ours_alone() -> None:
     assert int(env.run(env.python, "-c", check)) == len(found["all"])  # type: ignore[arg-type]
     status, report = env.doctor()
     assert status == 0 and "signalwire-sdk: not installed" in report, report
+    # No FastAPI here: the dependency's ImportError names the extra that brings it.
+    missing = (
+        "from signalwire.core.security import make_webhook_validation_dependency as m\n"
+        "try:\n    m('k')\nexcept ImportError as e:\n    print(type(e).__name__, e)\n"
+    )
+    said = env.run(env.python, "-c", missing)
+    assert said.startswith("ImportError ") and '"signalwire-security-native[fastapi]"' in said
 
 
 def test_escape_hatch_turns_native_off_without_uninstalling() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Literal
 
+from ._optional import require
 from ._request import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
@@ -65,6 +66,7 @@ def make_webhook_validation_dependency(
             raise TypeError("give signing_key or signing_keys, not both")
     elif not signing_key:
         raise ValueError("signing_key is required")
+    require("fastapi", extra="fastapi", feature="make_webhook_validation_dependency")
     from ._fastapi import signature_dependency  # noqa: PLC0415
 
     return signature_dependency(
