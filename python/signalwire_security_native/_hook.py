@@ -11,7 +11,7 @@ the SDK. A second finder, last on ``sys.meta_path``, provides empty ``signalwire
 the SDK's pure-Python modules are used as if we were not installed. It is read when
 ``signalwire.core.security`` is first imported.
 
-``signalwire_security_native.pth`` imports this module and calls ``install()`` at every
+``signalwire_security_native_hook.pth`` imports this module and calls ``install()`` at every
 interpreter start-up, so it imports nothing that start-up has not imported already.
 """
 
@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from types import ModuleType
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at start-up: it would cost milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import ModuleType
+    from typing import Any
 
 TARGET = "signalwire.core.security"
 PARENTS = ("signalwire", "signalwire.core")
@@ -82,7 +85,7 @@ class ParentFinder:
 
 
 def install() -> None:
-    """Put the finders on ``sys.meta_path`` (once): ``signalwire_security_native.pth`` calls
+    """Put the finders on ``sys.meta_path`` (once): ``signalwire_security_native_hook.pth`` calls
     this at start-up."""
     if SecurityFinder not in sys.meta_path:
         sys.meta_path.insert(0, SecurityFinder)

@@ -200,6 +200,13 @@ def test_s4_sdk_force_reinstalled_stays_native() -> None:
     env = fresh("s4")
     env.install_sdk()
     env.install_ours()
+    # What an install that copied its files over the SDK's leaves once it is uninstalled
+    # (our 0.1.0 did): the hook still serves ours, and doctor says how to repair the SDK.
+    (env.site_packages() / "signalwire" / "core" / "security" / "webhook_validator.py").unlink()
+    status, report = env.doctor()
+    assert status == 0, report
+    assert "1 missing (signalwire/core/security/webhook_validator.py)" in report, report
+    assert "pip install --force-reinstall --no-deps signalwire-sdk==3.7.5" in report
     env.pip(
         "install",
         "--no-index",
@@ -215,6 +222,7 @@ def test_s4_sdk_force_reinstalled_stays_native() -> None:
     env.dropin_suite("native")
     status, report = env.doctor()
     assert status == 0, report
+    assert "security files: all present" in report, report
 
 
 def test_s5_ours_alone() -> None:

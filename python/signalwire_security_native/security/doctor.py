@@ -49,6 +49,19 @@ def _is_ours(module: ModuleType) -> bool:
     return os.path.dirname(os.path.abspath(str(getattr(module, "__file__", "")))) == OUR_FOLDER
 
 
+def _sdk_files_missing() -> list[str]:
+    """The SDK's own ``signalwire/core/security`` files (by its RECORD) not on disk as it
+    installed them: what an install that copied files over the SDK's leaves behind."""
+    missing = []
+    for entry in metadata.files(SDK) or ():
+        relative = entry.as_posix()
+        if relative.startswith("signalwire/core/security/") and relative.endswith(".py"):
+            path = entry.locate()
+            if not os.path.isfile(str(path)):
+                missing.append(relative)
+    return missing
+
+
 def _dialect() -> str:
     flags = _native._url_dialect()
     on = [name for name, value in flags.items() if value]
@@ -68,16 +81,33 @@ def report() -> tuple[list[str], int]:
         f"{SDK}: {sdk if sdk else 'not installed'}",
         "import hook: "
         + ("installed" if _hook_installed() else "NOT installed in this interpreter")
-        + " (signalwire_security_native.pth)",
+        + " (signalwire_security_native_hook.pth)",
         f"escape hatch {SWITCH}: " + (repr(switch) if switch is not None else "not set"),
     ]
+    if sdk is not None:
+        missing = _sdk_files_missing()
+        lines.append(
+            f"{SDK}'s own signalwire/core/security files: "
+            + (
+                "all present"
+                if not missing
+                else f"{len(missing)} missing ({', '.join(missing)}): reinstall them with "
+                f"pip install --force-reinstall --no-deps {SDK}=={sdk}"
+            )
+        )
     try:
         package = import_module(TARGET)
     except ImportError as error:
         lines.append(f"import {TARGET}: fails ({error})")
-        if sdk is None:
-            lines.append("verdict: no SDK is installed; nothing validates in pure Python")
+        if sdk is None and _hook.disabled():
+            lines.append(f"verdict: {SWITCH} turns the hook off and no SDK is installed")
             return lines, 0
+        if sdk is None:
+            lines.append(
+                "verdict: the import hook is not installed (an editable install or python -S?): "
+                "install the wheel"
+            )
+            return lines, 1
         lines.append("verdict: the SDK cannot import its security package")
         return lines, 1
     where = os.path.dirname(os.path.abspath(str(package.__file__)))
