@@ -11,8 +11,10 @@ the SDK. A second finder, last on ``sys.meta_path``, provides empty ``signalwire
 the SDK's pure-Python modules are used as if we were not installed. It is read when
 ``signalwire.core.security`` is first imported.
 
-``signalwire_security_native_hook.pth`` imports this module and calls ``install()`` at every
-interpreter start-up, so it imports nothing that start-up has not imported already.
+At every interpreter start-up ``signalwire_security_native_hook.pth`` (an import line, up to
+CPython 3.14) or ``signalwire_security_native_hook.start`` (a PEP 829 entry point, from 3.15
+on, which also turns the ``.pth`` line off) calls ``install()``; so this module imports
+nothing that start-up has not imported already.
 """
 
 from __future__ import annotations
