@@ -7,6 +7,7 @@ import os
 import random
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,6 +30,7 @@ from signalwire.core.security import (
     validate_webhook_signature_sha256,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
 CASES = max(int(os.environ.get("SW_DIFF_CASES", "20000")) // 10, 1000)
 KEY, OLD_KEY = "PSKnew-0123456789", "PSKold-9876543210"
@@ -289,3 +291,15 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "signalwire-webhook"
     shown = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
     assert shown.stdout.startswith("usage: signalwire-webhook")
+
+
+# ---- the licence -------------------------------------------------------------------------
+
+
+def test_the_installed_wheel_carries_the_licence() -> None:
+    dist = metadata.distribution("signalwire-security-native")
+    assert dist.metadata["License-Expression"] == "MIT"  # what `pip show` prints
+    assert dist.metadata.get_all("License-File") == ["LICENSE"]
+    shipped = [f for f in dist.files or () if f.name == "LICENSE"]
+    assert [f.parent.name for f in shipped] == ["licenses"]  # PEP 639: .dist-info/licenses/
+    assert shipped[0].read_text() == (ROOT / "LICENSE").read_text(encoding="utf-8")
