@@ -466,3 +466,13 @@ def test_the_installed_wheel_carries_the_licence() -> None:
     shipped = [f for f in dist.files or () if f.name == "LICENSE"]
     assert [f.parent.name for f in shipped] == ["licenses"]  # PEP 639: .dist-info/licenses/
     assert shipped[0].read_text() == (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_readme_names_the_installed_wheels_tag() -> None:
+    """The README's build-route table lists the tag of the wheel under test (make build's
+    manylinux one, or pip's plain linux one)."""
+    wheel = metadata.distribution("signalwire-security-native").read_text("WHEEL") or ""
+    tags = [line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")]
+    install = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Install\n", 1)[1]
+    install = install.split("\n## ", 1)[0]
+    assert tags and all(f"`{tag}`" in install for tag in tags), tags
