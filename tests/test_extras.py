@@ -3,10 +3,16 @@ bytes bodies), multi-key middleware and dependency, and the command line tool.""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import random
+import re
+import shutil
 import subprocess
 import sys
+from functools import partial
+from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,7 +34,9 @@ from signalwire.core.security import (
     validate_webhook_signature,
     validate_webhook_signature_sha256,
 )
+from signalwire.core.security.cli import hint, verify
 
+ROOT = Path(__file__).resolve().parents[1]
 SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
 CASES = max(int(os.environ.get("SW_DIFF_CASES", "20000")) // 10, 1000)
 KEY, OLD_KEY = "PSKnew-0123456789", "PSKold-9876543210"
@@ -285,7 +293,186 @@ def test_cli_explain_names_the_matching_attempt_and_no_secret() -> None:
     assert KEY not in shown.stdout and not any(e in shown.stdout for e in expected)
 
 
+def test_cli_explains_every_scheme() -> None:
+    url, body = "https://h.example/hook", b'{"event":"call.state"}'
+    sha256 = scheme_a(KEY, url, body, "sha256")
+    for signature, verdict, status in ((sha256, "MATCH", 0), ("0" * 64, "no match", 1)):
+        shown = cli(
+            "verify", "--explain", "--scheme", "scheme_a_sha256", "--signature", signature, url,
+            body=body,
+        )  # fmt: skip
+        assert shown.returncode == status, shown.stderr
+        attempts = [line for line in shown.stdout.splitlines() if "->" in line]
+        assert attempts == [f"  scheme A  body         {url}  -> {verdict}"], shown.stdout
+        assert "HMAC-SHA256" in shown.stdout
+    form_url, params = "https://h.example/cxml", [("Digits", "1"), ("CallSid", "CA1")]
+    signature = scheme_b(KEY, form_url, params)
+    only_b = cli(
+        "verify", "--explain", "--scheme", "scheme_b", "--signature", signature, form_url,
+        body=urlencode(params).encode(),
+    )  # fmt: skip
+    assert only_b.returncode == 0, only_b.stderr
+    attempts = [line for line in only_b.stdout.splitlines() if "->" in line]
+    assert len(attempts) == 4 and all(line.startswith("  scheme B ") for line in attempts)
+    assert [line for line in attempts if line.endswith("-> MATCH")] == [
+        f"  scheme B  form params  {form_url}  -> MATCH"
+    ]
+
+
+def test_cli_hints_at_the_scheme_a_signature_shape_calls_for() -> None:
+    url, body = "https://h.example/hook", b'{"event":"call.state"}'
+    sha1, sha256 = scheme_a(KEY, url, body), scheme_a(KEY, url, body, "sha256")
+    b = scheme_b(KEY, url, [])
+    expected = {sha1, sha256, b}
+    for scheme, signature, advice in [
+        ("auto", sha256, "--scheme scheme_a_sha256"),
+        ("scheme_b", sha256, "--scheme scheme_a_sha256"),
+        ("scheme_a_sha256", sha1, "--scheme auto"),
+        ("scheme_a_sha256", b, "--scheme auto"),
+        ("scheme_b", sha1, "--scheme auto"),
+    ]:
+        run = cli("verify", "--scheme", scheme, "--signature", signature, url, body=body)
+        assert (run.returncode, run.stdout) == (1, "invalid\n"), (scheme, run.stderr)
+        assert run.stderr.startswith("hint: ") and advice in run.stderr, (scheme, run.stderr)
+        assert KEY not in run.stderr and not any(e in run.stderr for e in expected)
+    # No hint when the shape belongs to the scheme used, or to none.
+    for scheme, signature in [
+        ("auto", "0" * 40),
+        ("auto", b[:-2] + "A="),
+        ("scheme_a_sha256", "0" * 64),
+        ("scheme_b", b[:-2] + "A="),
+        ("auto", "0" * 63),
+        ("auto", sha256.upper() + "0"),
+    ]:
+        run = cli("verify", "--scheme", scheme, "--signature", signature, url, body=body)
+        assert (run.returncode, run.stderr) == (1, ""), (scheme, signature)
+    assert hint("auto", sha256) is not None and hint("auto", sha256.upper()) is not None
+
+
+def ref_scheme_b_only(ref: ModuleType, a_match: bool, *args: str) -> bool:
+    """The reference accepts ``args`` and not through its Scheme A check."""
+    return bool(ref.validate_webhook_signature(*args)) and not a_match
+
+
+def test_verify_scheme_b_accepts_what_the_reference_accepts_through_scheme_b(
+    ref_validator: ModuleType,
+) -> None:
+    """``verify --scheme scheme_b``: the reference's answer without its Scheme A match;
+    ``auto`` and ``scheme_a_sha256`` are the reference's validators."""
+    rng = random.Random(SEED + 2)
+    compared, accepted = 0, {"auto": 0, "scheme_b": 0, "scheme_a_sha256": 0}
+    while compared < CASES:
+        case = cases.make_case(rng, ref_validator)
+        key, signature, url, body = case.args
+        if not all(isinstance(x, str) for x in (key, signature, url, body)):
+            continue
+        try:
+            a_match = signature == scheme_a(key, url, body)
+        except UnicodeEncodeError:
+            continue
+        compared += 1
+        args = (key, signature, url, body)
+        for scheme, expected in [
+            ("auto", outcome(partial(ref_validator.validate_webhook_signature, *args))),
+            (
+                "scheme_a_sha256",
+                outcome(partial(ref_validator.validate_webhook_signature_sha256, *args)),
+            ),
+            ("scheme_b", outcome(partial(ref_scheme_b_only, ref_validator, a_match, *args))),
+        ]:
+            ours = outcome(partial(verify, scheme, *args))
+            assert ours == expected, (scheme, case.intent)
+            accepted[scheme] += ours == ("returned", True)
+    assert min(accepted.values()) > CASES // 50, accepted
+
+
+def test_cli_file_and_url_errors_say_where(tmp_path: Path) -> None:
+    url = "https://h.example/hook"
+    missing = tmp_path / "no-such-body.json"
+    run = cli("verify", "--signature", "0" * 40, "--body-file", str(missing), url)
+    assert run.returncode == 2 and f"--body-file {missing}: No such file" in run.stderr
+    run = cli("sign", "--key-file", str(tmp_path / "no-key"), url, body=b"{}", env_key=None)
+    assert run.returncode == 2 and f"--key-file {tmp_path / 'no-key'}: No such" in run.stderr
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes(b"caf\xe9")
+    run = cli("sign", "--body-file", str(latin1), url)
+    assert run.returncode == 2 and f"the body ({latin1}) is not UTF-8" in run.stderr
+    run = cli("sign", "--key-file", str(latin1), url, body=b"{}", env_key=None)
+    assert run.returncode == 2 and f"--key-file {latin1}: not UTF-8" in run.stderr
+    for bad, reason in [
+        ("https://h.example:99999/hook", "Port out of range 0-65535"),
+        ("https://h.example:8o8o/hook", "Port could not be cast to integer value"),
+        ("http://[::1/hook", "Invalid IPv6 URL"),
+    ]:
+        run = cli("verify", "--signature", "x" * 28, bad, body=b"{}")
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.startswith(f"signalwire-webhook: the URL argument {bad} does not parse")
+        assert reason in run.stderr and KEY not in run.stderr
+
+
+def readme_cli_block() -> tuple[str, str]:
+    """The README's command-line block and the output it shows for it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Command line: `signalwire-webhook`\n", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    script = re.search(r"^```sh\n(.*?)^```$", section, re.S | re.M)
+    assert script is not None
+    output = re.search(r"^```\n(.*?)^```$", section[script.end() :], re.S | re.M)
+    assert output is not None
+    return script.group(1), output.group(1)
+
+
+def test_the_readme_cli_block_runs_as_shown(tmp_path: Path) -> None:
+    script, shown = readme_cli_block()
+    installed = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if k != "SIGNALWIRE_SIGNING_KEY"}
+    env["PATH"] = os.pathsep.join([str(installed), env.get("PATH", "")])
+    assert shutil.which("signalwire-webhook", path=env["PATH"]) == str(
+        installed / "signalwire-webhook"
+    )
+    ran = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # the hint, in the order it comes
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stdout
+    assert ran.stdout == shown
+    assert {p.name for p in tmp_path.iterdir()} == {"body.json", "form.txt"}
+    # The signature it prints is the spec's, for the block's key.
+    key = re.search(r"SIGNALWIRE_SIGNING_KEY=(\S+)", script)
+    assert key is not None
+    body = (tmp_path / "body.json").read_bytes()
+    expected = hmac.new(key.group(1).encode(), b"https://example.com/hook" + body, hashlib.sha1)
+    assert ran.stdout.splitlines()[0] == expected.hexdigest()
+
+
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "signalwire-webhook"
     shown = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
     assert shown.stdout.startswith("usage: signalwire-webhook")
+
+
+# ---- the licence -------------------------------------------------------------------------
+
+
+def test_the_installed_wheel_carries_the_licence() -> None:
+    dist = metadata.distribution("signalwire-security-native")
+    assert dist.metadata["License-Expression"] == "MIT"  # what `pip show` prints
+    assert dist.metadata.get_all("License-File") == ["LICENSE"]
+    shipped = [f for f in dist.files or () if f.name == "LICENSE"]
+    assert [f.parent.name for f in shipped] == ["licenses"]  # PEP 639: .dist-info/licenses/
+    assert shipped[0].read_text() == (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_readme_names_the_installed_wheels_tag() -> None:
+    """The README's build-route table lists the tag of the wheel under test (make build's
+    manylinux one, or pip's plain linux one)."""
+    wheel = metadata.distribution("signalwire-security-native").read_text("WHEEL") or ""
+    tags = [line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")]
+    install = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Install\n", 1)[1]
+    install = install.split("\n## ", 1)[0]
+    assert tags and all(f"`{tag}`" in install for tag in tags), tags

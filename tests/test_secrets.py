@@ -114,20 +114,39 @@ def test_no_secret_in_any_repr() -> None:
 
 def test_cli_shows_no_secret() -> None:
     key, url, body = "PSKcli-secret-0123456789", "https://h.example/hook", '{"a":1}'
-    expected = sign_webhook(key, url, body, scheme="scheme_a")
+    expected = {
+        sign_webhook(key, url, body, scheme="scheme_a"),
+        sign_webhook(key, url, body, scheme="scheme_a_sha256"),
+        sign_webhook(key, url, body, scheme="scheme_b"),
+    }
     env = {**os.environ, "SIGNALWIRE_SIGNING_KEY": key}
     cli = [sys.executable, "-m", "signalwire.core.security"]
-    forged = expected[:-1] + ("1" if expected[-1] == "0" else "0")
-    for sig in (forged, "not-a-signature", "\u00e9" * 40):
-        for extra in ([], ["--explain"]):
-            run = subprocess.run(
-                [*cli, "verify", url, "--signature", sig, *extra],
-                input=body,
-                capture_output=True,
-                text=True,
-                env=env,
-                check=False,
-            )
-            assert run.returncode == 1, run.stderr
-            output = run.stdout + run.stderr
-            assert key not in output and expected not in output
+    # Each with its last significant character changed, so the shape stays.
+    forged = [
+        sig[:-2] + ("1" if sig[-2] == "0" else "0") + "="
+        if sig.endswith("=")
+        else sig[:-1] + ("1" if sig[-1] == "0" else "0")
+        for sig in expected
+    ]
+    hinted = 0
+    # Forged ones of every shape, and correct ones under a scheme that does not take them
+    # (the hint path): no output shows the key or any signature the key would give.
+    for sig in [*forged, *expected, "not-a-signature", "\u00e9" * 40]:
+        for scheme in ("auto", "scheme_a_sha256", "scheme_b"):
+            for extra in ([], ["--explain"]):
+                run = subprocess.run(
+                    [*cli, "verify", url, "--scheme", scheme, "--signature", sig, *extra],
+                    input=body,
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    check=False,
+                )
+                assert run.returncode in (0, 1), run.stderr
+                output = run.stdout + run.stderr
+                hinted += "hint:" in run.stderr
+                assert key not in output and not any(e in output for e in expected)
+    # Hints, for the forged and for the correct three: the SHA-1 one under the 2 schemes
+    # that do not check it, the SHA-256 one under 2, the Scheme B one under 1 (auto checks
+    # both SHA-1 shapes); each with and without --explain.
+    assert hinted == 2 * (2 + 2 + 1) * 2

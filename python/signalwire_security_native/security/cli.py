@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,29 @@ from .webhook_validator import (
 )
 
 KEY_VARIABLE = "SIGNALWIRE_SIGNING_KEY"
+VERIFY_SCHEMES = ("auto", "scheme_a_sha256", "scheme_b")
+# What each header value looks like; the shape alone picks a hint, never the key.
+SHAPES = {
+    "scheme_a_sha256": (
+        re.compile(r"[0-9a-fA-F]{64}"),
+        "64 hex characters look like an X-SignalWire-Sha256-Signature",
+    ),
+    "scheme_a": (
+        re.compile(r"[0-9a-fA-F]{40}"),
+        "40 hex characters look like a Scheme A X-SignalWire-Signature",
+    ),
+    "scheme_b": (
+        re.compile(r"[A-Za-z0-9+/]{27}="),
+        "28 base64 characters look like a Scheme B (compat/cXML) signature",
+    ),
+}
+# The shapes each `verify --scheme` checks, and the --scheme to suggest for each shape.
+CHECKS = {
+    "auto": ("scheme_a", "scheme_b"),
+    "scheme_a_sha256": ("scheme_a_sha256",),
+    "scheme_b": ("scheme_b",),
+}
+CHECKED_BY = {"scheme_a_sha256": "scheme_a_sha256", "scheme_a": "auto", "scheme_b": "auto"}
 EXAMPLES = f"""\
 examples:
   export {KEY_VARIABLE}=PSK_...                       # or: --key-file ~/.signalwire-key
@@ -31,6 +55,8 @@ examples:
   signalwire-webhook verify --signature "$SIG" --body-file body.json https://example.com/hook
   signalwire-webhook verify --explain --signature "$SIG" --body-file body.json \\
       https://public.example.com/hook    # which URL variant and param shape matched
+  signalwire-webhook verify --scheme scheme_a_sha256 --signature "$SIG" \\
+      --body-file body.json https://example.com/hook    # X-SignalWire-Sha256-Signature
   signalwire-webhook doctor             # is signalwire.core.security native here?
 
 exit status: 0 valid (or signed), 1 invalid, 2 usage error
@@ -85,15 +111,16 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--signature", required=True, help="the header value")
             command.add_argument(
                 "--scheme",
-                choices=("auto", "scheme_a_sha256"),
+                choices=VERIFY_SCHEMES,
                 default="auto",
-                help="auto: X-SignalWire-Signature, Scheme A then B (default); "
-                "scheme_a_sha256: X-SignalWire-Sha256-Signature",
+                help="auto: X-SignalWire-Signature, Scheme A then Scheme B, as the validators "
+                "do (default); scheme_a_sha256: X-SignalWire-Sha256-Signature; scheme_b: "
+                "Scheme B (compat/cXML) only",
             )
             command.add_argument(
                 "--explain",
                 action="store_true",
-                help="list the URLs and param shapes tried and which one matched",
+                help="list what was tried (URL variants, param shapes) and what matched",
             )
     return parser
 
@@ -110,7 +137,9 @@ def _key(args: argparse.Namespace) -> str:
         try:
             key = Path(args.key_file).read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise UsageError(f"cannot read --key-file: {error.strerror}") from None
+            raise UsageError(f"cannot read --key-file {args.key_file}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"cannot read --key-file {args.key_file}: not UTF-8") from None
     else:
         key = os.environ.get(KEY_VARIABLE, "")
     if not key:
@@ -124,21 +153,69 @@ def _body(args: argparse.Namespace) -> str:
             sys.stdin.buffer.read() if args.body_file == "-" else Path(args.body_file).read_bytes()
         )
     except OSError as error:
-        raise UsageError(f"cannot read --body-file: {error.strerror}") from None
+        raise UsageError(f"cannot read --body-file {args.body_file}: {error.strerror}") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise UsageError("the body is not UTF-8: SignalWire signs UTF-8 text") from None
+        source = "stdin" if args.body_file == "-" else args.body_file
+        raise UsageError(f"the body ({source}) is not UTF-8: SignalWire signs UTF-8 text") from None
 
 
-def _explain_lines(key: str, signature: str, url: str, body: str) -> list[str]:
-    lines = []
-    for scheme, candidate, shape, matched, body_ok in _explain(key, signature, url, body):
+def shape_of(signature: str) -> str | None:
+    """Which header value ``signature`` looks like (``None``: none of them)."""
+    for name, (pattern, _) in SHAPES.items():
+        if pattern.fullmatch(signature):
+            return name
+    return None
+
+
+def verify(scheme: str, key: str, signature: str, url: str, body: str) -> bool:
+    """The answer of ``verify --scheme scheme``.
+
+    ``auto`` is ``validate_webhook_signature`` (Scheme A, then Scheme B); ``scheme_b``
+    accepts what it accepts through Scheme B only: a Scheme A signature is 40 hex
+    characters and a Scheme B one 28 base64 characters, so the shape tells which scheme
+    matched. Raises the validators' ``ValueError`` for a URL that does not parse.
+    """
+    if scheme == "scheme_a_sha256":
+        return validate_webhook_signature_sha256(key, signature, url, body)
+    valid = validate_webhook_signature(key, signature, url, body)
+    if scheme == "scheme_b":
+        return valid and shape_of(signature) == "scheme_b"
+    return valid
+
+
+def _line(scheme: str, shape: str, url: str, verdict: str) -> str:
+    return f"  scheme {scheme}  {shape:<11}  {url}  -> {verdict}"
+
+
+def explain_lines(scheme: str, key: str, signature: str, url: str, body: str) -> list[str]:
+    """What ``verify --scheme scheme`` tried and which attempt matched; never an expected
+    signature or the key."""
+    if scheme == "scheme_a_sha256":
+        # One message: the URL then the body, under HMAC-SHA256.
+        matched = validate_webhook_signature_sha256(key, signature, url, body)
+        verdict = "MATCH" if matched else "no match"
+        return ["attempts (HMAC-SHA256):", _line("A", "body", url, verdict)]
+    lines = ["attempts (Scheme B only):" if scheme == "scheme_b" else "attempts:"]
+    for name, candidate, shape, matched, body_ok in _explain(key, signature, url, body):
+        if scheme == "scheme_b" and name != "B":
+            continue
         verdict = "MATCH" if matched else "no match"
         if matched and body_ok is False:
             verdict = "MATCH, but the body does not hash to the URL's bodySHA256"
-        lines.append(f"  scheme {scheme}  {shape:<11}  {candidate}  -> {verdict}")
+        lines.append(_line(name, shape, candidate, verdict))
     return lines
+
+
+def hint(scheme: str, signature: str) -> str | None:
+    """For a signature that did not verify: the ``--scheme`` its shape calls for, if that is
+    not the one used. Only the signature's shape decides (it is the caller's input)."""
+    shape = shape_of(signature)
+    if shape is None or shape in CHECKS[scheme]:
+        return None
+    suggested = CHECKED_BY[shape] + (" (the default)" if CHECKED_BY[shape] == "auto" else "")
+    return f"hint: {SHAPES[shape][1]}: try --scheme {suggested}"
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -153,21 +230,25 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "sign":
             print(sign_webhook(key, args.url, body, scheme=args.scheme))
             return 0
-        if args.scheme == "scheme_a_sha256":
-            valid = validate_webhook_signature_sha256(key, args.signature, args.url, body)
-        else:
-            valid = validate_webhook_signature(key, args.signature, args.url, body)
-            if args.explain:
-                print(
-                    "\n".join(["attempts:", *_explain_lines(key, args.signature, args.url, body)])
-                )
+        valid = verify(args.scheme, key, args.signature, args.url, body)
+        if args.explain:
+            print("\n".join(explain_lines(args.scheme, key, args.signature, args.url, body)))
     except UsageError as error:
         print(f"signalwire-webhook: {error}", file=sys.stderr)
         return 2
-    except ValueError as error:  # a URL that does not parse (never holds the key)
-        print(f"signalwire-webhook: {error}", file=sys.stderr)
+    except UnicodeEncodeError as error:  # a lone surrogate (its message never holds the key)
+        print(f"signalwire-webhook: an argument is not UTF-8 text: {error}", file=sys.stderr)
         return 2
-    print("valid" if valid else "invalid")
+    except ValueError as error:  # the URL does not parse (the message never holds the key)
+        print(
+            f"signalwire-webhook: the URL argument {args.url} does not parse: {error}",
+            file=sys.stderr,
+        )
+        return 2
+    print("valid" if valid else "invalid", flush=True)
+    advice = None if valid else hint(args.scheme, args.signature)
+    if advice is not None:
+        print(advice, file=sys.stderr)
     return 0 if valid else 1
 
 
