@@ -1,5 +1,5 @@
 """Where releasing the GIL pays: the native validators release it for bodies of 64 KiB or
-more (``DETACH_THRESHOLD`` in ``src/python.rs``).
+more (``DETACH_THRESHOLD`` in ``src/python/validators.rs``).
 
 For bodies just below and at the threshold this prints the cost per call (the step is the
 price of releasing and taking back the GIL) and the throughput of two threads relative to

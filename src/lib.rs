@@ -45,10 +45,9 @@ pub mod sign;
 pub mod urlsplit;
 pub mod validate;
 
+// The binding lives in its own room and only uses the core.
 #[cfg(feature = "python")]
 mod python;
-#[cfg(feature = "python")]
-mod python_keyring;
 
 pub use candidates::{CandidateUrls, candidate_urls};
 pub use error::{Error, UrlError};

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import subprocess
 import sys
 import urllib.parse
+from collections import UserDict
 from pathlib import Path
 from types import ModuleType
 
@@ -14,7 +16,7 @@ import pytest
 import signalwire
 import signalwire.core
 import signalwire.core.security as ours
-from signalwire.core.security import _native, webhook_validator
+from signalwire.core.security import _compat, _native, webhook_validator
 
 NAMES = ["validate_request", "validate_webhook_signature", "validate_webhook_signature_sha256"]
 
@@ -101,3 +103,58 @@ def test_validator_module_says_how_it_compares_in_constant_time() -> None:
     assert "ConstantTimeEq" in source
     core = (Path(__file__).resolve().parent.parent / "src" / "scheme.rs").read_text()
     assert "use subtle::ConstantTimeEq;" in core
+
+
+def load_native_as(name: str) -> ModuleType:
+    """The same extension file, loaded under another module name."""
+    spec = importlib.util.spec_from_file_location(name, _native.__file__)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ALIAS_COMPAT = """
+CALLS: list[object] = []
+_signing_pairs = signing_pairs
+
+
+def signing_pairs(params):
+    CALLS.append(params)
+    return _signing_pairs(params)
+"""
+
+
+def test_native_uses_the_compat_module_of_its_own_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _native._compat is _compat  # type: ignore[attr-defined]
+    assert "_compat" not in _native.__all__
+    package = tmp_path / "sw_alias_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_compat.py").write_text(Path(_compat.__file__).read_text() + ALIAS_COMPAT)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    names = ("sw_alias_package", "sw_alias_package._compat", "sw_alias_package._native")
+    try:
+        __import__("sw_alias_package")
+        alias = load_native_as("sw_alias_package._native")
+        sys.modules["sw_alias_package._native"] = alias
+        alias_compat = sys.modules["sw_alias_package._compat"]
+        assert alias._compat is alias_compat
+        params = UserDict({"b": "2", "a": "1"})  # a Mapping but not a dict: the slow path
+        key, url = "PSKkey", "https://example.com/hook"
+        signature = _native._sign("scheme_b", key, url, [("a", "1"), ("b", "2")])
+        assert alias.validate_request(key, signature, url, params) is True
+        assert alias.validate_request(key, signature[::-1], url, params) is False
+        calls = alias_compat.CALLS
+        assert calls == [params, params]
+    finally:
+        for name in names:
+            sys.modules.pop(name, None)
+    assert _native._compat is _compat  # type: ignore[attr-defined]
+
+
+def test_native_refuses_to_load_outside_a_package() -> None:
+    with pytest.raises(ImportError, match="submodule of its package"):
+        load_native_as("_native")
