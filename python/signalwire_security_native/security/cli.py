@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from ._native import _explain
 from .signing import sign_webhook
+from .validator import WebhookValidator
 from .webhook_validator import (
     validate_webhook_signature,
     validate_webhook_signature_sha256,
@@ -83,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
             )
         else:
             command.add_argument("--signature", required=True, help="the header value")
+            command.add_argument(
+                "--strict",
+                action="store_true",
+                help="the strict policy: a Scheme B signature over the URL alone does not "
+                "vouch for a body unless the URL carries its bodySHA256",
+            )
             command.add_argument(
                 "--scheme",
                 choices=("auto", "scheme_a_sha256"),
@@ -157,6 +164,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             valid = validate_webhook_signature_sha256(key, args.signature, args.url, body)
         else:
             valid = validate_webhook_signature(key, args.signature, args.url, body)
+            if valid and args.strict:
+                valid = WebhookValidator(key, policy="strict").validate(
+                    args.signature, args.url, body
+                )
             if args.explain:
                 print(
                     "\n".join(["attempts:", *_explain_lines(key, args.signature, args.url, body)])
