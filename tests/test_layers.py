@@ -21,6 +21,7 @@ RANK = {
     "webhook_middleware": 3,
     "security_utils": 3,
     "asgi": 4,  # adapters and tools
+    "wsgi": 4,  # the WSGI middleware and the decision the Flask and Django adapters share
     "_fastapi": 4,
     "doctor": 4,
     "cli": 5,
