@@ -68,7 +68,7 @@ other-pythons: build
 	     test_differential.py test_quirks.py test_vectors.py test_api.py \
 	     test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py \
 	     test_bad_input.py test_secrets.py test_concurrency_memory.py \
-	     test_strict.py test_wsgi.py test_flask.py test_django.py); \
+	     test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py); \
 	done
 
 # Install scenarios next to signalwire-sdk 3.7.5 (tests/install): each in a fresh venv with
