@@ -27,6 +27,7 @@ build: $(VENV)/.installed
 
 demo: build
 	$(BIN)/python demo/receiver.py
+	$(BIN)/python demo/flask_receiver.py
 
 lint: build $(MYPY_PATH)/signalwire/core/security
 	cargo fmt --check
@@ -136,6 +137,7 @@ hardening: build fuzz
 	$(BIN)/python benches/timing.py
 	$(BIN)/python benches/gil_threshold.py
 	$(BIN)/python benches/load_demo.py
+	$(BIN)/python benches/load_demo.py --receiver flask
 
 clean:
 	rm -rf dist dist-bench target benches/floor/target .venv .venv-3.* .cache
