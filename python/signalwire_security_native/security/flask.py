@@ -53,10 +53,8 @@ def _settings(config: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, 
             value = config.get(names.get(option, "SIGNALWIRE_" + option.upper()), default)
         out[option] = value
     if given.get("signing_key") is not None or given.get("signing_keys") is not None:
-        out["signing_key"], out["signing_keys"] = (
-            given.get("signing_key"),
-            given.get("signing_keys"),
-        )
+        out["signing_key"] = given.get("signing_key")  # keys given in code replace the config's
+        out["signing_keys"] = given.get("signing_keys")
     elif out["signing_keys"] is not None:
         out["signing_key"] = None  # the config's list of keys wins over its single key
     return out
