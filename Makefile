@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 OTHER_PYTHONS ?= 3.10 3.12 3.13
 DIFF_CASES ?= 200000
 DIFF_CASES_OTHER ?= 20000
+# mypy sees our package under the name the import hook gives it, through a link.
+MYPY_PATH := .cache/mypy-path
 
 .PHONY: demo test lint rust-test py-test other-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
 
@@ -79,8 +81,6 @@ $(WHEELHOUSE)/.complete: requirements/sdk.txt $(VENV)/.installed
 	$(BIN)/pip download --quiet --only-binary=:all: -d $(WHEELHOUSE) -r requirements/sdk.txt pip==25.3
 	touch $@
 
-# mypy sees our package under the name the import hook gives it.
-MYPY_PATH := .cache/mypy-path
 $(MYPY_PATH)/signalwire/core/security:
 	mkdir -p $(MYPY_PATH)/signalwire/core
 	ln -sfn $(CURDIR)/python/signalwire_security_native/security $@
