@@ -201,3 +201,28 @@ def test_django_on_a_real_server(served: WSGIServer) -> None:
     assert (forged.status_code, forged.content) == (403, b"")
     assert served.post("/decorated", urlencode(params), {**form, SHA1: "0" * 28}).status_code == 403
     assert len(SEEN) == before
+
+
+def test_django_behind_the_wsgi_middleware_reads_the_replayed_body() -> None:
+    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415 - after setup
+
+    from signalwire.core.security.wsgi import WSGIWebhookSignatureMiddleware  # noqa: PLC0415
+
+    app = WSGIWebhookSignatureMiddleware(
+        get_wsgi_application(), signing_key=KEY, paths=["/decorated"]
+    )
+    with WSGIServer(app, "werkzeug") as server:
+        params = [("CallSid", "CA7"), ("Digits", "1"), ("Digits", "2")]
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        signature = scheme_b(KEY, server.base + "/decorated", params)
+        answer = server.post("/decorated", urlencode(params), {**form, SHA1: signature})
+        assert answer.status_code == 200
+        assert SEEN[-1] == (
+            "decorated",
+            urlencode(params).encode(),
+            [("CallSid", ["CA7"]), ("Digits", ["1", "2"])],
+        )
+        before = len(SEEN)
+        forged = server.post("/decorated", urlencode(params), {**form, SHA1: "0" * 28})
+        assert (forged.status_code, forged.content) == (403, b"")  # the WSGI middleware's
+        assert len(SEEN) == before
