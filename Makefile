@@ -14,10 +14,12 @@ MYPY_PATH := .cache/mypy-path
 
 .PHONY: demo test lint rust-test py-test other-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
 
-$(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt
+$(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt \
+    requirements/frameworks.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -r requirements/dev.txt -r requirements/demo.txt
+	$(BIN)/pip install --quiet -r requirements/dev.txt -r requirements/demo.txt \
+	  -r requirements/frameworks.txt
 	touch $@
 
 build: $(VENV)/.installed
@@ -27,6 +29,7 @@ build: $(VENV)/.installed
 
 demo: build
 	$(BIN)/python demo/receiver.py
+	$(BIN)/python demo/flask_receiver.py
 
 lint: build $(MYPY_PATH)/signalwire/core/security
 	cargo fmt --check
@@ -59,14 +62,16 @@ other-pythons: build
 	  py=$$(ls -d "$$(pyenv root)"/versions/$$v.*/bin/python3 | sort -V | tail -n 1); \
 	  test -x "$$py" || { echo "no CPython $$v under pyenv" >&2; exit 1; }; \
 	  [ -x .venv-$$v/bin/python ] || "$$py" -m venv .venv-$$v; \
-	  .venv-$$v/bin/pip install --quiet -r requirements/test.txt -r requirements/demo.txt; \
+	  .venv-$$v/bin/pip install --quiet -r requirements/test.txt -r requirements/demo.txt \
+	    -r requirements/frameworks.txt; \
 	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps dist/*.whl; \
 	  echo "== CPython $$v"; \
 	  (cd tests && SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000 \
 	     ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q \
 	     test_differential.py test_quirks.py test_vectors.py test_api.py \
 	     test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py \
-	     test_bad_input.py test_secrets.py test_concurrency_memory.py); \
+	     test_bad_input.py test_secrets.py test_concurrency_memory.py \
+	     test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py); \
 	done
 
 # Install scenarios next to signalwire-sdk 3.7.5 (tests/install): each in a fresh venv with
@@ -132,6 +137,7 @@ hardening: build fuzz
 	$(BIN)/python benches/timing.py
 	$(BIN)/python benches/gil_threshold.py
 	$(BIN)/python benches/load_demo.py
+	$(BIN)/python benches/load_demo.py --receiver flask
 
 clean:
 	rm -rf dist dist-bench target benches/floor/target .venv .venv-3.* .cache

@@ -1,9 +1,11 @@
 """Load on the demo receiver: ``demo/receiver.py``'s app (middleware on ``/webhook`` and
-``/cxml``, the FastAPI dependency on ``/swaig``) on uvicorn on 127.0.0.1 in one process,
-and a load generator in a second process: ``--connections`` keep-alive connections
-(asyncio, raw HTTP/1.1) sending ``--requests`` requests in all, cycling through the demo's
-nine kinds (Scheme A SHA-1 and SHA-256, Scheme B form, behind a proxy, the dependency;
-tampered, wrong key, unsigned, forged).
+``/cxml``, the FastAPI dependency on ``/swaig``) on uvicorn on 127.0.0.1 in one process, or
+with ``--receiver flask`` ``demo/flask_receiver.py``'s (the Flask extension on ``/webhook``
+and ``/cxml``, the decorator on ``/swaig``) on waitress; and a load generator in a second
+process: ``--connections`` keep-alive connections (asyncio, raw HTTP/1.1) sending
+``--requests`` requests in all, cycling through the demo's nine kinds (Scheme A SHA-1 and
+SHA-256, Scheme B form, behind a proxy, the dependency or decorator; tampered, wrong key,
+unsigned, forged).
 
 Reports requests/s, latency percentiles (from writing a request to reading its whole
 answer), and checks every answer: the expected status for its kind, no connection error.
@@ -32,9 +34,20 @@ from receiver import build_app
 uvicorn.run(build_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
             access_log=False)
 """
+FLASK_SERVER = """
+import logging, sys
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1"
+sys.path.insert(0, sys.argv[2])
+from flask_receiver import build_app, serve
+serve(build_app(), int(sys.argv[1])).run()
+"""
+SERVERS = {
+    "fastapi": (SERVER, "demo receiver (FastAPI on uvicorn, 1 worker)"),
+    "flask": (FLASK_SERVER, "Flask demo receiver (waitress, 1 process, 4 threads)"),
+}
 
 
-def kinds(port: int) -> list[tuple[str, bytes, int]]:
+def kinds(port: int, receiver: str = "fastapi") -> list[tuple[str, bytes, int]]:
     """(label, raw request, expected status) for each of the demo's requests."""
     sys.path.insert(0, str(ROOT / "demo"))
     from receiver import requests_to_send  # noqa: PLC0415 - the demo's own table
@@ -44,6 +57,8 @@ def kinds(port: int) -> list[tuple[str, bytes, int]]:
         raw = body.encode()
         lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", f"Content-Length: {len(raw)}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
+        if receiver == "flask":
+            label = label.replace("FastAPI dependency", "Flask decorator")  # noqa: PLW2901
         out.append((label, ("\r\n".join(lines) + "\r\n\r\n").encode() + raw, expected))
     return out
 
@@ -78,9 +93,9 @@ async def connection(
         writer.close()
 
 
-def generate(port: int, total: int, connections: int) -> None:
+def generate(port: int, total: int, connections: int, receiver: str) -> None:
     """The second process: sends the load, prints its figures as JSON."""
-    plan = kinds(port)
+    plan = kinds(port, receiver)
     latencies: list[float] = []
     results: Counter[str] = Counter()
     per_kind: Counter[int] = Counter()
@@ -113,18 +128,20 @@ QUANTILES = (0.5, 0.9, 0.99, 0.999, 1.0)
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--generate":
-        generate(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        generate(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
         return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--receiver", choices=sorted(SERVERS), default="fastapi")
     args = parser.parse_args()
+    code, title = SERVERS[args.receiver]
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(ROOT / "demo")])
+    server = subprocess.Popen([sys.executable, "-c", code, str(port), str(ROOT / "demo")])
     try:
         wait_until_listening(port)
         command = [sys.executable, __file__, "--generate", str(port)]
-        command += [str(args.requests), str(args.connections)]
+        command += [str(args.requests), str(args.connections), args.receiver]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         server.terminate()
@@ -133,7 +150,7 @@ def main() -> int:
     results: dict[str, int] = report["results"]
     answered = sum(results.values())
     print(
-        f"demo receiver (FastAPI on uvicorn, 1 worker) on 127.0.0.1; load generator in a second "
+        f"{title} on 127.0.0.1; load generator in a second "
         f"process, {args.connections} keep-alive connections; {os.cpu_count()} cores shared\n"
     )
     print("| kind | requests | expected |\n|---|---:|---:|")

@@ -88,6 +88,47 @@ def test_importing_validators_does_not_import_a_web_framework() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+FRAMEWORKS = ("fastapi", "starlette", "pydantic", "flask", "werkzeug", "django", "waitress")
+
+
+def test_importing_the_adapters_does_not_import_their_frameworks() -> None:
+    code = (
+        "import sys, signalwire.core.security as s; "
+        "from signalwire.core.security import wsgi, testing, flask, django; "
+        "assert s.WSGIWebhookSignatureMiddleware and flask.SignalWireWebhooks "
+        "and django.signalwire_view and testing.signed_json; "
+        f"bad = [m for m in {FRAMEWORKS!r} if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("framework", "use", "extra"),
+    [
+        ("flask", "flask.SignalWireWebhooks().init_app(None)", "flask"),
+        ("flask", "flask.validate_signalwire_request(lambda: None)", "flask"),
+        ("django", "django.signalwire_view(lambda request: None)", "django"),
+        ("django", "django.SignalWireWebhookMiddleware(None)", "django"),
+    ],
+)
+def test_an_adapter_without_its_framework_names_the_extra(
+    framework: str, use: str, extra: str
+) -> None:
+    code = (  # a finder that answers as for a framework that is not installed
+        "import sys\n"
+        "class Absent:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.partition('.')[0] == {framework!r}:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Absent())\n"
+        "from signalwire.core.security import flask, django\n"
+        f"try:\n    {use}\nexcept ImportError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert f'pip install "signalwire-security-native[{extra}]"' in out.stdout
+
+
 def test_namespace_portions_have_no_init() -> None:
     for package in (signalwire, signalwire.core):
         assert getattr(package, "__file__", None) is None, package.__path__

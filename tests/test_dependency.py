@@ -156,7 +156,7 @@ def test_package_all_is_the_reference_all_plus_the_middleware(ref_middleware: Mo
     import signalwire.core.security as ours  # noqa: PLC0415
 
     theirs = set(reference.load("__init__").__all__)
-    additions = {"WebhookSignatureMiddleware", "WebhookValidator"}
+    additions = {"WebhookSignatureMiddleware", "WSGIWebhookSignatureMiddleware", "WebhookValidator"}
     assert set(ours.__all__) == theirs | additions | {"sign_webhook", "signature_headers"}
     assert all(hasattr(ours, name) for name in ours.__all__)
 

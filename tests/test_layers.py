@@ -25,8 +25,12 @@ RANK = {
     "webhook_middleware": 3,
     "security_utils": 3,
     "asgi": 4,  # adapters and tools
+    "wsgi": 4,  # the WSGI middleware and the decision the Flask and Django adapters share
     "_fastapi": 4,
     "doctor": 4,
+    "testing": 4,  # signed requests for test clients
+    "flask": 5,  # framework adapters on the WSGI core
+    "django": 5,
     "cli": 5,
     "__init__": 6,
     "__main__": 7,

@@ -16,11 +16,14 @@ from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI
+from flask import Flask
 
 import cases
+from leaks import found_in, secret
 from signalwire.core.security import (
     WebhookSignatureMiddleware,
     WebhookValidator,
+    WSGIWebhookSignatureMiddleware,
     make_webhook_validation_dependency,
     sign_webhook,
     signature_headers,
@@ -29,6 +32,8 @@ from signalwire.core.security import (
     validate_webhook_signature_sha256,
 )
 from signalwire.core.security._native import _explain, _KeyRing
+from signalwire.core.security.flask import SignalWireWebhooks
+from signalwire.core.security.testing import signed_form, signed_json
 from signalwire.core.security.webhook_middleware import validate
 
 SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
@@ -96,9 +101,15 @@ def test_no_secret_in_any_exception(ref_validator: ModuleType) -> None:
     assert {UnicodeEncodeError, ValueError, TypeError} <= kinds, kinds
 
 
+def _wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    return []
+
+
 def test_no_secret_in_any_repr() -> None:
     key, old = "PSKrepr-secret-0123456789", "PSKrepr-old-9876543210"
     app = FastAPI()
+    flask_app = Flask(__name__)
+    SignalWireWebhooks(flask_app, signing_keys=[key, old])
     objects: list[object] = [
         WebhookValidator([key, old], policy="strict"),
         _KeyRing([key, old]),
@@ -106,10 +117,20 @@ def test_no_secret_in_any_repr() -> None:
         WebhookSignatureMiddleware(app, signing_key=key),
         make_webhook_validation_dependency(key),
         make_webhook_validation_dependency("", signing_keys=[key, old]),
+        WSGIWebhookSignatureMiddleware(_wsgi_app, signing_keys=[key, old], policy="fallback"),
+        WSGIWebhookSignatureMiddleware(_wsgi_app, signing_key=key)._guard,
+        SignalWireWebhooks(signing_key=key),
+        flask_app,
+        flask_app.wsgi_app,
     ]
+    signed = signed_json(key, "https://h.example/hook", {"a": 1})
+    secret(*signed.headers.values())
+    objects.append(signed)
+    objects.append(signed_form(key, "https://h.example/cxml", {"a": "1"}))
     for obj in objects:
         for text in (repr(obj), str(obj)):
             assert key not in text and old not in text, type(obj).__name__
+            assert not found_in(text), type(obj).__name__
 
 
 def test_cli_shows_no_secret() -> None:

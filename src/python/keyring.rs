@@ -11,6 +11,14 @@ use super::validators::hash_work;
 use super::{MISSING_KEY, to_py_err};
 use crate::{HeaderPolicy, KeyRing, SignatureHeaders};
 
+fn policy(strict: bool) -> HeaderPolicy {
+    if strict {
+        HeaderPolicy::Strict
+    } else {
+        HeaderPolicy::Fallback
+    }
+}
+
 /// One or more signing keys with their HMAC states; see `WebhookValidator`.
 #[pyclass(frozen, name = "_KeyRing", module = "signalwire.core.security._native")]
 pub(super) struct PyKeyRing {
@@ -35,18 +43,22 @@ impl PyKeyRing {
     }
 
     /// `validate_webhook_signature` with each key in turn, over a str or a UTF-8 bytes body
-    /// (other bytes: False). Errors are those of `validate_webhook_signature`.
+    /// (other bytes: False). Errors are those of `validate_webhook_signature`. `strict`
+    /// adds `HeaderPolicy::Strict`'s rule for a Scheme B signature over the URL alone.
+    #[pyo3(signature = (signature, url, body, strict=false))]
     fn validate(
         &self,
         py: Python<'_>,
         signature: &Bound<'_, PyAny>,
         url: &Bound<'_, PyAny>,
         body: &Bound<'_, PyAny>,
+        strict: bool,
     ) -> PyResult<bool> {
         let rules = rules();
+        let policy = policy(strict);
         with_texts(py, signature, url, body, |signature, url, body| {
             hash_work(py, body.len(), || {
-                self.ring.validate(signature, url, body, &rules)
+                self.ring.validate_with(signature, url, body, policy, &rules)
             })
             .map_err(to_py_err)
         })
@@ -83,11 +95,7 @@ impl PyKeyRing {
         let BodyText::Text(body) = body_text(body)? else {
             return Ok(false);
         };
-        let policy = if strict {
-            HeaderPolicy::Strict
-        } else {
-            HeaderPolicy::Fallback
-        };
+        let policy = policy(strict);
         let headers = SignatureHeaders { sha256, sha1 };
         let rules = rules();
         Ok(hash_work(py, body.len(), || {

@@ -3,9 +3,11 @@ pure-Python ``signalwire.core.security`` of ``signalwire-sdk``.
 
 Importing this package never imports a web framework: FastAPI is loaded only when
 ``make_webhook_validation_dependency`` builds a dependency. Beyond the reference it offers
-``WebhookSignatureMiddleware`` (any ASGI app), ``WebhookValidator`` (several keys while one
-is rotated, a strict header policy), ``sign_webhook``/``signature_headers`` (for tests) and
-the ``signalwire-webhook`` command line tool (``python -m signalwire.core.security``).
+``WebhookSignatureMiddleware`` (any ASGI app), ``WSGIWebhookSignatureMiddleware`` (any
+WSGI app; Flask and Django adapters in ``.flask`` and ``.django``), ``WebhookValidator``
+(several keys while one is rotated, a strict policy), ``sign_webhook``/``signature_headers``
+(and ``.testing`` for test clients) and the ``signalwire-webhook`` command line tool
+(``python -m signalwire.core.security``).
 """
 
 from .asgi import WebhookSignatureMiddleware
@@ -28,6 +30,7 @@ from .webhook_validator import (
     validate_webhook_signature,
     validate_webhook_signature_sha256,
 )
+from .wsgi import WSGIWebhookSignatureMiddleware
 
 __all__ = [  # noqa: RUF022 - grouped by module, not sorted
     # The validators (webhook_validator).
@@ -44,8 +47,9 @@ __all__ = [  # noqa: RUF022 - grouped by module, not sorted
     "filter_sensitive_headers",
     "redact_url",
     "is_valid_hostname",
-    # Ours: the ASGI middleware, the multi-key validator, signing for tests.
+    # Ours: the ASGI and WSGI middleware, the multi-key validator, signing for tests.
     "WebhookSignatureMiddleware",
+    "WSGIWebhookSignatureMiddleware",
     "WebhookValidator",
     "sign_webhook",
     "signature_headers",

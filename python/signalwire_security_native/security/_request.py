@@ -69,26 +69,48 @@ def validate(
     return None if valid else (_FORBIDDEN, {}, "")
 
 
+def check_public_url(base: str | None) -> str | None:
+    """An explicit public base URL as the adapters take it: ``None``, or an absolute
+    ``http``/``https`` URL without query or fragment (a trailing ``/`` is dropped).
+
+    Raises:
+        TypeError: not a str.
+        ValueError: not such a URL.
+    """
+    if base is None:
+        return None
+    if not isinstance(base, str):
+        raise TypeError("public_url must be a str")
+    split = urlsplit(base)
+    if split.scheme not in ("http", "https") or not split.netloc or split.query or split.fragment:
+        raise ValueError("public_url must be an http(s) base URL such as https://example.ngrok.io")
+    return base.rstrip("/")
+
+
 def public_url(
     url: str,
     headers: Mapping[str, str],
     *,
     trust_proxy: bool,
     path_and_query: str | None = None,
+    base: str | None = None,
 ) -> str:
     """The URL SignalWire signed, from the URL the server received.
 
-    In order: ``SWML_PROXY_URL_BASE`` (read on every call) joined with ``path_and_query``
-    (by default the path and query of ``url``); when ``trust_proxy`` is set and
+    In order: ``base`` (an adapter's explicit ``public_url=`` option), else
+    ``SWML_PROXY_URL_BASE`` (read on every call), joined with ``path_and_query`` (by
+    default the path and query of ``url``); when ``trust_proxy`` is set and
     ``X-Forwarded-Host`` is present, that host with ``X-Forwarded-Proto`` (default
-    ``https``) and the path and query of ``url``; else ``url`` itself.
+    ``https``) and the path and query of ``url``; else ``url`` itself. Without ``base``
+    these are the reference's rules (``webhook_middleware._public_url``).
 
     Raises:
         ValueError: ``url`` does not split (``urllib.parse.urlsplit``'s errors).
     """
     split = urlsplit(url)
     received_path = split.path + (f"?{split.query}" if split.query else "")
-    base = os.environ.get("SWML_PROXY_URL_BASE")
+    if not base:
+        base = os.environ.get("SWML_PROXY_URL_BASE")
     if base:
         tail = received_path if path_and_query is None else path_and_query
         return f"{base.rstrip('/')}{tail}"

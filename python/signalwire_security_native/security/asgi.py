@@ -152,9 +152,13 @@ class WebhookSignatureMiddleware:
             paths, and methods other than POST, pass through untouched.
         trust_proxy: Honour ``X-Forwarded-Host``/``X-Forwarded-Proto`` (only behind a
             proxy you control: clients can send these headers too).
-        policy: ``"fallback"`` (the reference's header rule) or ``"strict"`` (a present
-            SHA-256 header alone decides); see ``WebhookValidator``.
+        policy: ``"strict"`` (the default since 0.3: a present SHA-256 header alone
+            decides, and a Scheme B signature over the URL alone vouches for no body
+            without a matching ``bodySHA256``) or ``"fallback"`` (the reference's rules);
+            see ``WebhookValidator``.
         max_body_bytes: Larger bodies are refused with 413.
+        public_url: The public base URL SignalWire posts to
+            (``https://example.ngrok.io``), taken before ``SWML_PROXY_URL_BASE``.
     """
 
     def __init__(
@@ -165,8 +169,9 @@ class WebhookSignatureMiddleware:
         signing_keys: Iterable[str] | None = None,
         paths: Iterable[str] = DEFAULT_PATHS,
         trust_proxy: bool = False,
-        policy: HeaderPolicy = "fallback",
+        policy: HeaderPolicy = "strict",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        public_url: str | None = None,
     ) -> None:
         if signing_keys is None:
             if signing_key is not None and not isinstance(signing_key, str):
@@ -181,7 +186,9 @@ class WebhookSignatureMiddleware:
         if max_body_bytes < 0:
             raise ValueError("max_body_bytes must be >= 0")
         self.app = app
-        self._validator = WebhookValidator(signing_keys, trust_proxy=trust_proxy, policy=policy)
+        self._validator = WebhookValidator(
+            signing_keys, trust_proxy=trust_proxy, policy=policy, public_url=public_url
+        )
         self.paths = frozenset(p.rstrip("/") for p in paths)
         self.trust_proxy = trust_proxy
         self.max_body_bytes = max_body_bytes
@@ -190,20 +197,23 @@ class WebhookSignatureMiddleware:
         return (
             f"WebhookSignatureMiddleware(paths={sorted(self.paths)!r}, "
             f"trust_proxy={self.trust_proxy!r}, policy={self._validator.policy!r}, "
-            f"max_body_bytes={self.max_body_bytes!r})"
+            f"max_body_bytes={self.max_body_bytes!r}, public_url={self._validator.public_url!r})"
         )
 
     def _signed_url(self, scope: Scope, headers: Mapping[str, str]) -> str | None:
         """``public_url``, or ``None`` when the received URL cannot be built or split."""
         plain = _plain_url(scope, headers)
+        base = self._validator.public_url
         if (
             plain is not None
+            and base is None
             and not os.environ.get("SWML_PROXY_URL_BASE")
             and not (self.trust_proxy and headers.get("x-forwarded-host"))
         ):
             return plain  # what _public_url returns for it, without splitting it again
         try:
-            return _public_url(_received_url(scope, headers), headers, trust_proxy=self.trust_proxy)
+            received = _received_url(scope, headers)
+            return _public_url(received, headers, trust_proxy=self.trust_proxy, base=base)
         except ValueError:  # a Host that does not split, a query that is not UTF-8
             return None
 

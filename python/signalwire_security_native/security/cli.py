@@ -18,6 +18,7 @@ from typing import NoReturn
 
 from ._native import _explain
 from .signing import sign_webhook
+from .validator import WebhookValidator
 from .webhook_validator import (
     validate_webhook_signature,
     validate_webhook_signature_sha256,
@@ -109,6 +110,12 @@ def _parser() -> argparse.ArgumentParser:
             )
         else:
             command.add_argument("--signature", required=True, help="the header value")
+            command.add_argument(
+                "--strict",
+                action="store_true",
+                help="the strict policy: a Scheme B signature over the URL alone does not "
+                "vouch for a body unless the URL carries its bodySHA256",
+            )
             command.add_argument(
                 "--scheme",
                 choices=VERIFY_SCHEMES,
@@ -231,6 +238,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(sign_webhook(key, args.url, body, scheme=args.scheme))
             return 0
         valid = verify(args.scheme, key, args.signature, args.url, body)
+        if valid and args.strict and args.scheme != "scheme_a_sha256":
+            valid = WebhookValidator(key, policy="strict").validate(args.signature, args.url, body)
         if args.explain:
             print("\n".join(explain_lines(args.scheme, key, args.signature, args.url, body)))
     except UsageError as error:

@@ -9,7 +9,7 @@ work without it (``pip install "signalwire-security-native[fastapi]"`` for the d
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from ._optional import require
@@ -29,8 +29,17 @@ if TYPE_CHECKING:
 # to these when a signing key is set.
 _SIGNED_POST_PATHS = frozenset({"", "swaig", "post_prompt"})
 
-# The reference's name for the public-URL rule, which every adapter shares.
-_public_url = public_url
+
+def _public_url(
+    url: str,
+    headers: Mapping[str, str],
+    *,
+    trust_proxy: bool,
+    path_and_query: str | None = None,
+) -> str:
+    """The reference's name and parameters for the public-URL rule every adapter shares
+    (``SWML_PROXY_URL_BASE``, then trusted forwarded headers, then ``url``)."""
+    return public_url(url, headers, trust_proxy=trust_proxy, path_and_query=path_and_query)
 
 
 def _reconstruct_url(request: Request, *, trust_proxy: bool) -> str:
