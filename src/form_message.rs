@@ -49,8 +49,8 @@ struct Part {
     len: u32,
 }
 
-/// One field: its name's first 16 bytes (zero-padded, as a big-endian integer) and its
-/// two parts.
+/// One field: its name's first 16 bytes (zero-padded, as a big-endian integer; the sort
+/// key once sorted by keys) and its two parts.
 #[derive(Clone, Copy)]
 struct Field {
     head: u128,
@@ -174,51 +174,43 @@ impl<'a> FormMessage<'a> {
             (self.groups, self.values, self.fields) = (groups, values, Vec::new());
             return;
         }
-        self.fields = self.by_keys();
+        self.sort_by_keys();
     }
 
-    /// The fields in signing order through an integer sort: each field's key holds as
-    /// many of its name's first bytes as fit beside its position (`prefix`, 11 to 15),
-    /// its length capped at `prefix + 1` and its position, so keys order as names do,
-    /// positions breaking ties. Names longer than `prefix` that share their first `prefix`
+    /// Sorts the fields through integer keys: each field's head is replaced by a key
+    /// holding as many of its name's first bytes as fit beside its position (`prefix`,
+    /// 11 to 15), its length capped at `prefix + 1` and its position, so keys order as
+    /// names do, positions breaking ties. The records are sorted in place (no gather
+    /// through random reads). Names longer than `prefix` that share their first `prefix`
     /// bytes end up together in submission order; each such run is then sorted stably on
     /// whole names.
-    fn by_keys(&self) -> Vec<Field> {
+    fn sort_by_keys(&mut self) {
         const LEN_BITS: u32 = 5;
-        let fields = &self.fields;
-        let n = fields.len();
+        let n = self.fields.len();
         let index_bits = usize::BITS - n.saturating_sub(1).leading_zeros();
         // n < 2^31, so at least 11 bytes of each name are in its key.
         let prefix = (128 - LEN_BITS - index_bits) / 8;
-        let mut keys: Vec<u128> = fields
-            .iter()
-            .enumerate()
-            .map(|(k, field)| {
-                let len = u128::from(field.name.len.min(prefix + 1));
-                let head = field.head >> (8 * (16 - prefix));
-                head << (LEN_BITS + index_bits) | len << index_bits | k as u128
-            })
-            .collect();
-        keys.sort_unstable();
-        let position = (1u128 << index_bits) - 1;
-        let mut ordered: Vec<Field> = keys
-            .iter()
-            .map(|&key| fields[(key & position) as usize])
-            .collect();
+        for (k, field) in self.fields.iter_mut().enumerate() {
+            let len = u128::from(field.name.len.min(prefix + 1));
+            let head = field.head >> (8 * (16 - prefix));
+            field.head = head << (LEN_BITS + index_bits) | len << index_bits | k as u128;
+        }
+        self.fields.sort_unstable_by_key(|field| field.head);
         let (body, decoded) = (self.body, &self.decoded);
+        let fields = &mut self.fields;
         let mut i = 0;
         while i < n {
-            let group = keys[i] >> index_bits;
-            let run = keys[i..]
+            let group = fields[i].head >> index_bits;
+            let run = fields[i..]
                 .iter()
-                .take_while(|&&key| key >> index_bits == group)
+                .take_while(|field| field.head >> index_bits == group)
                 .count();
             if run > 1 && (group & ((1 << LEN_BITS) - 1)) > u128::from(prefix) {
-                ordered[i..i + run].sort_by(|a, b| compare_names(body, decoded, a, b));
+                fields[i..i + run]
+                    .sort_by(|a, b| part_bytes(body, decoded, a.name).cmp(part_bytes(body, decoded, b.name)));
             }
             i += run;
         }
-        ordered
     }
 
     /// The fields in signing order when at most [`MAX_GROUPS`] distinct names occur:
