@@ -127,6 +127,7 @@ bench-floor: $(VENV)/.bench-installed
 bench: build bench-floor
 	cargo bench --bench core -- --noplot
 	$(BIN)/python benches/compare.py
+	$(BIN)/python benches/scaling.py
 	$(BIN)/python benches/memory.py
 	$(BIN)/python benches/gil_threshold.py
 	$(BIN)/python benches/load_middleware.py

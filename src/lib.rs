@@ -38,6 +38,7 @@ pub mod candidates;
 pub mod error;
 pub mod explain;
 pub mod form;
+pub mod form_message;
 pub mod ip_literal;
 pub mod keyring;
 pub mod scheme;

@@ -65,12 +65,20 @@ impl Sha1Key {
         K: AsRef<str>,
         V: AsRef<str>,
     {
+        self.scheme_b_digest_fed(|update| {
+            update(url.as_bytes());
+            for (k, v) in sorted_params {
+                update(k.as_ref().as_bytes());
+                update(v.as_ref().as_bytes());
+            }
+        })
+    }
+
+    /// Scheme B over a message that `feed` hands over in pieces (after whatever this state
+    /// has already been fed): base64 of the HMAC-SHA1.
+    pub fn scheme_b_digest_fed(&self, feed: impl FnOnce(&mut dyn FnMut(&[u8]))) -> [u8; SCHEME_B_LEN] {
         let mut mac = self.0.clone();
-        mac.update(url.as_bytes());
-        for (k, v) in sorted_params {
-            mac.update(k.as_ref().as_bytes());
-            mac.update(v.as_ref().as_bytes());
-        }
+        feed(&mut |piece| mac.update(piece));
         let raw: [u8; 20] = mac.finalize().into_bytes().into();
         let mut out = [0u8; SCHEME_B_LEN];
         // 20 bytes always encode to exactly 28 characters, so this cannot fail.

@@ -7,17 +7,12 @@
 //! the same (`compare_digest` of different lengths is false) and nothing secret is involved.
 #![forbid(unsafe_code)]
 
-use std::borrow::Cow;
-
 use crate::candidates::{CandidateUrls, body_sha256_allows, candidate_urls};
 use crate::error::Error;
 use crate::form::{Param, parse_qsl, sort_for_signing};
+use crate::form_message::{FormMessage, STAGE};
 use crate::scheme::{SCHEME_B_LEN, Sha1Key, Sha256Key, ct_eq};
 use crate::urlsplit::UrlRules;
-
-/// Bodies up to this size have their sorted params joined before hashing (decoding only
-/// shrinks text, so the joined params are never longer than the body).
-const JOIN_LIMIT: usize = 64 * 1024;
 
 /// The reference's first two checks: an empty key is an error, an empty signature is false.
 fn worth_checking(signing_key: &[u8], signature: &str) -> Result<bool, Error> {
@@ -59,28 +54,56 @@ pub(crate) fn scheme_a_then_b(
     if signature.len() != SCHEME_B_LEN {
         return Ok(false);
     }
+    let Some(message) = FormMessage::new(raw_body) else {
+        return scheme_b_over_params(key, signature, &candidates, raw_body, rules);
+    };
+    // With no params both shapes sign the same message; trying it once decides the same.
+    let shapes: &[bool] = if message.is_empty() {
+        &[false]
+    } else {
+        &[true, false]
+    };
+    // A message that fits the staging buffer is written once for every candidate; a
+    // longer one is streamed through the buffer again for each candidate that needs it.
+    let mut stage = Vec::new();
+    let whole = message.len() <= STAGE;
+    if whole {
+        message.write_to(&mut stage);
+    }
+    for candidate in candidates.iter() {
+        let keyed = key.after(candidate.as_bytes());
+        for &with_params in shapes {
+            let expected = keyed.scheme_b_digest_fed(|update| match (with_params, whole) {
+                (false, _) => {}
+                (true, true) => update(&stage),
+                (true, false) => message.feed(&mut stage, update),
+            });
+            if ct_eq(&expected, signature.as_bytes())
+                && body_sha256_allows(candidate, raw_body.as_bytes(), rules)?
+            {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Scheme B for a body too long for [`FormMessage`]: the params parsed into a list and
+/// fed one by one.
+fn scheme_b_over_params(
+    key: &Sha1Key,
+    signature: &str,
+    candidates: &CandidateUrls<'_>,
+    raw_body: &str,
+    rules: &UrlRules<'_>,
+) -> Result<bool, Error> {
     let mut params = parse_qsl(raw_body);
     sort_for_signing(&mut params);
-    // Up to 4 MACs feed the same params: joined once, they are one update per MAC instead
-    // of two per param. Large bodies are fed piece by piece, so they are never copied.
-    let joined: [Param<'_>; 1];
-    let params: &[Param<'_>] = if raw_body.len() <= JOIN_LIMIT && params.len() > 1 {
-        let mut text = String::with_capacity(raw_body.len());
-        for (name, value) in &params {
-            text.push_str(name);
-            text.push_str(value);
-        }
-        joined = [(Cow::Owned(text), Cow::Borrowed(""))];
-        &joined
-    } else {
-        &params
-    };
     let no_params: &[Param<'_>] = &[];
-    // With no params both shapes sign the same message; trying it once decides the same.
     let shapes = if params.is_empty() {
         &[no_params][..]
     } else {
-        &[params, no_params][..]
+        &[&params[..], no_params][..]
     };
     for candidate in candidates.iter() {
         let keyed = key.after(candidate.as_bytes());

@@ -1,0 +1,677 @@
+//! Scheme B's message for a raw form body, `k1v1k2v2…` over
+//! `parse_qsl(body, keep_blank_values=True)` stably sorted by name, built for hashing
+//! without a list of decoded strings and without copying the body.
+//!
+//! * One pass over the body, eight bytes at a time, finds the fields, their first `=` and
+//!   whether a part holds `+` or `%`. A part without them is a range of the body; a part
+//!   with them is decoded (as [`crate::form::parse_qsl`] decodes it) into one buffer
+//!   shared by all such parts. Memory in proportion to the body: one 32-byte record per
+//!   field, the decoded escapes, and the ordering's scratch.
+//! * Each record carries its name's first 16 bytes as a big-endian integer. The order
+//!   comes from grouping when few distinct names repeat (a hash table, then a counting
+//!   sort), else from an integer sort of keys made of a name's first bytes, its length
+//!   and its position; names are read only where long names share a key's prefix.
+//! * Hashing feeds long parts as they are and copies short ones into a staging buffer of
+//!   at most [`STAGE`] bytes, so the HMAC sees a few large updates, not two per field.
+//!
+//! The tests check the message against [`crate::form::parse_qsl`],
+//! [`crate::form::sort_for_signing`] and a plain join, on every string of up to four
+//! symbols over the characters that matter and on long generated forms.
+#![forbid(unsafe_code)]
+
+use std::cmp::Ordering;
+
+/// Largest body this representation indexes (ranges are `u32`, one bit marks the buffer).
+pub const MAX_BODY: usize = (u32::MAX >> 1) as usize;
+
+/// Short parts are copied into a staging buffer of at most this size before hashing.
+pub const STAGE: usize = 64 * 1024;
+
+/// Parts at least this long are fed to the HMAC directly.
+const DIRECT: usize = 512;
+
+/// Forms with fewer fields are sorted directly.
+const MIN_GROUPED: usize = 64;
+
+/// At most this many distinct names are grouped (half the table's slots).
+const MAX_GROUPS: usize = 512;
+
+const SLOT_BITS: u32 = 10;
+const SLOTS: usize = 1 << SLOT_BITS;
+
+/// Marks a range of the decoded buffer rather than of the body.
+const DECODED: u32 = 1 << 31;
+
+/// A part of a field: `start` (with [`DECODED`] for the decoded buffer) and length.
+#[derive(Clone, Copy)]
+struct Part {
+    start: u32,
+    len: u32,
+}
+
+/// One field: its name's first 16 bytes (zero-padded, as a big-endian integer; the sort
+/// key once sorted by keys) and its two parts.
+#[derive(Clone, Copy)]
+struct Field {
+    head: u128,
+    name: Part,
+    value: Part,
+}
+
+/// The message of a form body, in signing order.
+pub struct FormMessage<'a> {
+    body: &'a [u8],
+    decoded: Vec<u8>,
+    /// In submission order after parsing; in signing order once sorted by keys.
+    fields: Vec<Field>,
+    /// Set instead when grouped: each distinct name, in signing order.
+    groups: Vec<Group>,
+    /// With `groups`: every value, grouped by name, in submission order within a group.
+    values: Vec<Part>,
+    len: usize,
+    count: usize,
+}
+
+/// A distinct name of a grouped form and where its values end in `values`.
+#[derive(Clone, Copy)]
+struct Group {
+    name: Part,
+    end: usize,
+}
+
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+const LOW7: u64 = ONES * 0x7f;
+
+/// The high bit of each byte of `x` that is zero, and no other bit.
+fn zero_bytes(x: u64) -> u64 {
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// The high bit of each byte of `word` that is `&`, `=`, `+` or `%` (8 bytes at a time).
+fn special_bytes(word: u64) -> u64 {
+    zero_bytes(word ^ (ONES * u64::from(b'&')))
+        | zero_bytes(word ^ (ONES * u64::from(b'=')))
+        | zero_bytes(word ^ (ONES * u64::from(b'+')))
+        | zero_bytes(word ^ (ONES * u64::from(b'%')))
+}
+
+/// How many `&` `bytes` holds (fields are at most one more).
+fn count_ampersands(bytes: &[u8]) -> usize {
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder().iter().filter(|&&b| b == b'&').count();
+    words
+        .map(|word| {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            zero_bytes(word ^ (ONES * u64::from(b'&'))).count_ones() as usize
+        })
+        .sum::<usize>()
+        + tail
+}
+
+/// [`special_bytes`] of the last, shorter word (padded with zero bytes, never special).
+fn tail_specials(tail: &[u8]) -> u64 {
+    let mut word = [0; 8];
+    word[..tail.len()].copy_from_slice(tail);
+    special_bytes(u64::from_le_bytes(word))
+}
+
+impl<'a> FormMessage<'a> {
+    /// Parses and orders `body`'s fields; `None` when the body is longer than [`MAX_BODY`].
+    pub fn new(body: &'a str) -> Option<Self> {
+        if body.len() > MAX_BODY {
+            return None;
+        }
+        let mut message = FormMessage {
+            body: body.as_bytes(),
+            decoded: Vec::new(),
+            fields: Vec::new(),
+            groups: Vec::new(),
+            values: Vec::new(),
+            len: 0,
+            count: 0,
+        };
+        message.parse();
+        message.count = message.fields.len();
+        message.order();
+        Some(message)
+    }
+
+    fn parse(&mut self) {
+        let bytes = self.body;
+        self.fields.reserve(count_ampersands(bytes) + 1);
+        let (mut start, mut eq, mut escaped) = (0, None, [false; 2]);
+        let words = bytes.chunks_exact(8);
+        let tail = words.remainder();
+        let masks = words
+            .map(|word| special_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default())))
+            .chain(std::iter::once(tail_specials(tail)));
+        for (base, mask) in (0..).step_by(8).zip(masks) {
+            let mut mask = mask;
+            while mask != 0 {
+                let i = base + (mask.trailing_zeros() / 8) as usize;
+                mask &= mask - 1;
+                match bytes[i] {
+                    b'&' => {
+                        self.push_field(start, i, eq, escaped);
+                        (start, eq, escaped) = (i + 1, None, [false; 2]);
+                    }
+                    b'=' => {
+                        if eq.is_none() {
+                            eq = Some(i);
+                        }
+                    }
+                    _ => escaped[usize::from(eq.is_some())] = true,
+                }
+            }
+        }
+        self.push_field(start, bytes.len(), eq, escaped);
+    }
+
+    /// Orders the fields by name, stably: grouped when few names repeat (the usual form,
+    /// and the worst case of a comparison sort), else by integer keys.
+    fn order(&mut self) {
+        if let Some((groups, values)) = self.grouped() {
+            (self.groups, self.values, self.fields) = (groups, values, Vec::new());
+            return;
+        }
+        self.sort_by_keys();
+    }
+
+    /// Sorts the fields through integer keys: each field's head is replaced by a key
+    /// holding as many of its name's first bytes as fit beside its position (`prefix`,
+    /// 11 to 15), its length capped at `prefix + 1` and its position, so keys order as
+    /// names do, positions breaking ties. The records are sorted in place (no gather
+    /// through random reads). Names longer than `prefix` that share their first `prefix`
+    /// bytes end up together in submission order; each such run is then sorted stably on
+    /// whole names.
+    fn sort_by_keys(&mut self) {
+        const LEN_BITS: u32 = 5;
+        let n = self.fields.len();
+        let index_bits = usize::BITS - n.saturating_sub(1).leading_zeros();
+        // n < 2^31, so at least 11 bytes of each name are in its key.
+        let prefix = (128 - LEN_BITS - index_bits) / 8;
+        for (k, field) in self.fields.iter_mut().enumerate() {
+            let len = u128::from(field.name.len.min(prefix + 1));
+            let head = field.head >> (8 * (16 - prefix));
+            field.head = head << (LEN_BITS + index_bits) | len << index_bits | k as u128;
+        }
+        self.fields.sort_unstable_by_key(|field| field.head);
+        let (body, decoded) = (self.body, &self.decoded);
+        let fields = &mut self.fields;
+        let mut i = 0;
+        while i < n {
+            let group = fields[i].head >> index_bits;
+            let run = fields[i..]
+                .iter()
+                .take_while(|field| field.head >> index_bits == group)
+                .count();
+            if run > 1 && (group & ((1 << LEN_BITS) - 1)) > u128::from(prefix) {
+                fields[i..i + run]
+                    .sort_by(|a, b| part_bytes(body, decoded, a.name).cmp(part_bytes(body, decoded, b.name)));
+            }
+            i += run;
+        }
+    }
+
+    /// The fields in signing order when at most [`MAX_GROUPS`] distinct names occur:
+    /// each field's name is looked up in a small hash table (the previous field's name
+    /// first), the distinct names are sorted, and the fields are placed by a counting
+    /// sort, which keeps each name's fields in submission order. `None` as soon as the
+    /// names turn out to be more varied (after at most [`MAX_GROUPS`] + 1 of them).
+    fn grouped(&self) -> Option<(Vec<Group>, Vec<Part>)> {
+        let fields = &self.fields;
+        if fields.len() < MIN_GROUPED {
+            return None;
+        }
+        let same = |a: &Field, b: &Field| {
+            a.head == b.head
+                && a.name.len == b.name.len
+                && (a.name.len <= 16 || self.bytes(a.name)[16..] == self.bytes(b.name)[16..])
+        };
+        let mut slots = vec![u32::MAX; SLOTS];
+        let mut names: Vec<Field> = Vec::new();
+        let mut groups: Vec<u32> = Vec::with_capacity(fields.len());
+        let mut previous = None;
+        for field in fields {
+            let group = match previous {
+                Some(g) if same(&names[g as usize], field) => g,
+                _ => {
+                    let mut slot = self.slot(field);
+                    loop {
+                        let g = slots[slot];
+                        if g == u32::MAX {
+                            if names.len() == MAX_GROUPS {
+                                return None;
+                            }
+                            slots[slot] = names.len() as u32;
+                            names.push(*field);
+                            break slots[slot];
+                        }
+                        if same(&names[g as usize], field) {
+                            break g;
+                        }
+                        slot = (slot + 1) % SLOTS;
+                    }
+                }
+            };
+            previous = Some(group);
+            groups.push(group);
+        }
+        let mut ranked: Vec<usize> = (0..names.len()).collect();
+        let (body, decoded) = (self.body, &self.decoded);
+        ranked.sort_unstable_by(|&a, &b| compare_names(body, decoded, &names[a], &names[b]));
+        let mut next = vec![0usize; names.len()];
+        for &g in &groups {
+            next[g as usize] += 1;
+        }
+        let mut at = 0;
+        let mut sorted = Vec::with_capacity(names.len());
+        for &g in &ranked {
+            (next[g], at) = (at, at + next[g]);
+            sorted.push(Group {
+                name: names[g].name,
+                end: at,
+            });
+        }
+        let mut values = vec![Part { start: 0, len: 0 }; fields.len()];
+        for (field, &g) in fields.iter().zip(&groups) {
+            values[next[g as usize]] = field.value;
+            next[g as usize] += 1;
+        }
+        Some((sorted, values))
+    }
+
+    /// A field's slot in [`grouped`](Self::grouped)'s table: a hash of its name's head,
+    /// length and last 8 bytes.
+    fn slot(&self, field: &Field) -> usize {
+        let mut mixed = (field.head as u64) ^ ((field.head >> 64) as u64).rotate_left(29);
+        mixed ^= u64::from(field.name.len);
+        if field.name.len > 16 {
+            let name = self.bytes(field.name);
+            let last = &name[name.len() - 8..];
+            mixed ^= u64::from_le_bytes(last.try_into().unwrap_or_default()).rotate_left(47);
+        }
+        (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOT_BITS)) as usize
+    }
+
+    /// `body[start..end]` as a field (nothing when it is empty).
+    #[inline(always)]
+    fn push_field(&mut self, start: usize, end: usize, eq: Option<usize>, escaped: [bool; 2]) {
+        if start == end {
+            return;
+        }
+        let (name_end, value_start) = eq.map_or((end, end), |i| (i, i + 1));
+        let name = self.part(start, name_end, escaped[0]);
+        let value = self.part(value_start, end, escaped[1]);
+        self.len += name.len as usize + value.len as usize;
+        let (buffer, at) = self.located(name);
+        let head = head(buffer, at, name.len as usize);
+        self.fields.push(Field { head, name, value });
+    }
+
+    /// `body[start..end]` as it is, or decoded into the shared buffer.
+    #[inline(always)]
+    fn part(&mut self, start: usize, end: usize, escaped: bool) -> Part {
+        // Both fit in 31 bits: the body is at most MAX_BODY long, and decoding never
+        // lengthens a part (an escape or an invalid byte is at least as long as U+FFFD).
+        if !escaped {
+            return Part {
+                start: start as u32,
+                len: (end - start) as u32,
+            };
+        }
+        let at = self.decoded.len();
+        decode_into(&self.body[start..end], &mut self.decoded);
+        Part {
+            start: at as u32 | DECODED,
+            len: (self.decoded.len() - at) as u32,
+        }
+    }
+
+    fn located(&self, part: Part) -> (&[u8], usize) {
+        locate(self.body, &self.decoded, part)
+    }
+
+    fn bytes(&self, part: Part) -> &[u8] {
+        part_bytes(self.body, &self.decoded, part)
+    }
+
+    /// The message's length in bytes (without the URL).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No fields at all (a message of fields that are all empty is not empty).
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Calls `each` with every field's name and value, in signing order.
+    fn for_each_pair(&self, mut each: impl FnMut(Part, Part)) {
+        let mut start = 0;
+        for group in &self.groups {
+            for &value in &self.values[start..group.end] {
+                each(group.name, value);
+            }
+            start = group.end;
+        }
+        for field in &self.fields {
+            each(field.name, field.value);
+        }
+    }
+
+    /// Appends the whole message to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        out.reserve(self.len);
+        self.for_each_pair(|name, value| {
+            out.extend_from_slice(self.bytes(name));
+            out.extend_from_slice(self.bytes(value));
+        });
+    }
+
+    /// Feeds the message to `sink` in order: long parts as they are, runs of short parts
+    /// through `stage` (resized to at most [`STAGE`] bytes on first use).
+    pub fn feed(&self, stage: &mut Vec<u8>, sink: &mut dyn FnMut(&[u8])) {
+        let mut filled = 0;
+        self.for_each_pair(|name, value| {
+            for part in [name, value] {
+                let len = part.len as usize;
+                if len == 0 {
+                    continue;
+                }
+                let (buffer, start) = self.located(part);
+                if len >= DIRECT {
+                    if filled > 0 {
+                        sink(&stage[..filled]);
+                        filled = 0;
+                    }
+                    sink(&buffer[start..start + len]);
+                    continue;
+                }
+                if stage.is_empty() {
+                    stage.resize(self.len.min(STAGE) + WINDOW, 0);
+                }
+                if filled + len > stage.len() - WINDOW {
+                    sink(&stage[..filled]);
+                    filled = 0;
+                }
+                // Short parts are copied 16 bytes at a time where the buffer has them (the
+                // bytes beyond the part are overwritten next or never fed).
+                match buffer.get(start..start + WINDOW) {
+                    Some(window) if len <= WINDOW => {
+                        stage[filled..filled + WINDOW].copy_from_slice(window);
+                    }
+                    _ => stage[filled..filled + len].copy_from_slice(&buffer[start..start + len]),
+                }
+                filled += len;
+            }
+        });
+        if filled > 0 {
+            sink(&stage[..filled]);
+        }
+    }
+}
+
+/// The fixed-size copy of short parts.
+const WINDOW: usize = 16;
+
+fn part_bytes<'b>(body: &'b [u8], decoded: &'b [u8], part: Part) -> &'b [u8] {
+    let (buffer, start) = locate(body, decoded, part);
+    &buffer[start..start + part.len as usize]
+}
+
+/// The buffer holding `part` and where in it the part starts.
+fn locate<'b>(body: &'b [u8], decoded: &'b [u8], part: Part) -> (&'b [u8], usize) {
+    if part.start & DECODED == 0 {
+        (body, part.start as usize)
+    } else {
+        (decoded, (part.start & !DECODED) as usize)
+    }
+}
+
+/// A name's first 16 bytes, zero-padded, as a big-endian integer: comparing heads
+/// compares names as far as they go (UTF-8 byte order is code-point order). `buffer`
+/// holds the name at `start`; the 16 bytes from there are read at once when it has them.
+fn head(buffer: &[u8], start: usize, len: usize) -> u128 {
+    if let Some(window) = buffer.get(start..start + 16) {
+        let value = u128::from_be_bytes(window.try_into().unwrap_or_default());
+        return match len {
+            0 => 0,
+            1..16 => value & !(u128::MAX >> (8 * len)),
+            _ => value,
+        };
+    }
+    let mut bytes = [0u8; 16];
+    let n = len.min(16);
+    bytes[..n].copy_from_slice(&buffer[start..start + n]);
+    u128::from_be_bytes(bytes)
+}
+
+/// Code-point order of two fields' names.
+fn compare_names(body: &[u8], decoded: &[u8], a: &Field, b: &Field) -> Ordering {
+    a.head.cmp(&b.head).then_with(|| {
+        if a.name.len.min(b.name.len) <= 16 {
+            // Equal heads and a name of at most 16 bytes: that name is a prefix of the
+            // other (whose bytes beyond it within the head are zero), so length decides.
+            a.name.len.cmp(&b.name.len)
+        } else {
+            part_bytes(body, decoded, a.name)[16..].cmp(&part_bytes(body, decoded, b.name)[16..])
+        }
+    })
+}
+
+/// `+` to space, `%XX` to its byte, then the bytes as UTF-8 with U+FFFD for invalid ones,
+/// appended to `out`. Only an escape can bring a byte above 0x7F (the rest is a str's
+/// UTF-8 with ASCII replaced by ASCII), so without one the result needs no check.
+fn decode_into(raw: &[u8], out: &mut Vec<u8>) {
+    let at = out.len();
+    out.reserve(raw.len());
+    let mut high = false;
+    let mut rest = raw;
+    loop {
+        // Copy the run up to the next `+` or `%` at once.
+        let run = rest
+            .iter()
+            .position(|&b| b == b'+' || b == b'%')
+            .unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..run]);
+        let Some((&b, tail)) = rest[run..].split_first() else {
+            break;
+        };
+        rest = tail;
+        if b == b'+' {
+            out.push(b' ');
+            continue;
+        }
+        match (hex_value(tail.first()), hex_value(tail.get(1))) {
+            (Some(h), Some(l)) => {
+                let byte = h << 4 | l;
+                high |= byte > 0x7f;
+                out.push(byte);
+                rest = &tail[2..];
+            }
+            _ => out.push(b'%'),
+        }
+    }
+    if high && std::str::from_utf8(&out[at..]).is_err() {
+        let text = String::from_utf8_lossy(&out[at..]).into_owned();
+        out.truncate(at);
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+fn hex_value(digit: Option<&u8>) -> Option<u8> {
+    match *digit? {
+        d @ b'0'..=b'9' => Some(d - b'0'),
+        d @ b'a'..=b'f' => Some(d - b'a' + 10),
+        d @ b'A'..=b'F' => Some(d - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::{parse_qsl, sort_for_signing};
+
+    fn model(body: &str) -> Vec<u8> {
+        let mut params = parse_qsl(body);
+        sort_for_signing(&mut params);
+        let mut out = Vec::new();
+        for (name, value) in &params {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(value.as_bytes());
+        }
+        out
+    }
+
+    fn written(body: &str) -> Vec<u8> {
+        let message = FormMessage::new(body).unwrap();
+        let mut out = Vec::new();
+        message.write_to(&mut out);
+        assert_eq!(out.len(), message.len());
+        assert_eq!(message.is_empty(), parse_qsl(body).is_empty());
+        let mut fed = Vec::new();
+        let mut stage = Vec::new();
+        message.feed(&mut stage, &mut |chunk| fed.extend_from_slice(chunk));
+        assert_eq!(fed, out);
+        assert!(stage.len() <= STAGE + WINDOW);
+        out
+    }
+
+    #[test]
+    fn message_equals_parse_qsl_sorted_and_joined() {
+        // Every string of up to 4 symbols over the characters that matter, then longer
+        // pseudo-random ones, including names that share 16-byte heads.
+        const ALPHABET: [&str; 17] = [
+            "a",
+            "=",
+            "&",
+            "+",
+            "%",
+            "2",
+            "B",
+            "C",
+            "3",
+            "A",
+            "F",
+            "é",
+            "\u{FFFD}",
+            " ",
+            "\0",
+            "0123456789abcdef",
+            "%FF",
+        ];
+        let mut texts = vec![String::new()];
+        let mut layer = texts.clone();
+        for _ in 0..4 {
+            layer = layer
+                .iter()
+                .flat_map(|t| ALPHABET.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(layer.iter().cloned());
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 48) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(ALPHABET[(state % ALPHABET.len() as u64) as usize]);
+            }
+            texts.push(text);
+        }
+        for text in &texts {
+            assert_eq!(written(text), model(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn long_and_short_parts_are_staged_in_order() {
+        let long = "x".repeat(3 * STAGE);
+        let mut body = String::new();
+        for i in 0..40_000 {
+            body.push_str(&format!("n{}={}&", 40_000 - i, i % 7));
+            if i % 9_999 == 0 {
+                body.push_str(&format!("L={long}&"));
+            }
+        }
+        assert_eq!(written(&body), model(&body));
+    }
+
+    #[test]
+    fn many_fields_group_like_a_stable_sort() {
+        // Forms long enough to be grouped, from name pools small and large (over
+        // MAX_GROUPS: the stable sort takes over), with names that differ only after
+        // 16 bytes, escaped spellings of the same name, empty names and fields.
+        let pools: [&[&str]; 4] = [
+            &[
+                "a", "b", "%61", "a+b", "a%20b", "", "A", "\u{e9}", "%C3%A9", "%FF",
+            ],
+            &[
+                "0123456789abcdefX",
+                "0123456789abcdefY",
+                "0123456789abcdef",
+                "0123456789abcdef%58",
+                "0123456789abcdefXY",
+            ],
+            &["To", "From", "Digits", "CallSid", "AccountSid"],
+            &[],
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        for round in 0..400 {
+            let pool = pools[round % pools.len()];
+            let fields = 64 + next(2_000) as usize;
+            let mut body = String::new();
+            for _ in 0..fields {
+                let name = if pool.is_empty() {
+                    // Over MAX_GROUPS names, short or sharing 12 to 18 bytes.
+                    let stem = ["n", "0123456789ab", "0123456789abcdefgh", "0123456789abc%64"];
+                    format!("{}{}", stem[next(4) as usize], next(700))
+                } else {
+                    pool[next(pool.len() as u64) as usize].to_string()
+                };
+                match next(6) {
+                    0 => body.push_str(&format!("{name}&")),
+                    1 => body.push('&'),
+                    _ => body.push_str(&format!("{name}={}&", next(100))),
+                }
+            }
+            assert_eq!(written(&body), model(&body), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn grouping_is_taken_for_few_names_only() {
+        let grouped = |body: &str| !FormMessage::new(body).unwrap().groups.is_empty();
+        let repeated = "a=1&b=2&".repeat(40) + &"0123456789abcdef_long=3&".repeat(40);
+        assert!(grouped(&repeated));
+        let distinct: String = (0..MAX_GROUPS + 1).map(|i| format!("n{i}=&")).collect();
+        assert!(!grouped(&distinct));
+        let few: String = (0..MAX_GROUPS).map(|i| format!("n{i}=&n{i}=&")).collect();
+        assert!(grouped(&few));
+        assert!(!grouped("a=1&a=2"));
+    }
+
+    #[test]
+    fn heads_order_names_like_code_points() {
+        for (a, b) in [
+            ("a", "a\0"),
+            ("a\0", "a\0\0"),
+            ("0123456789abcdef", "0123456789abcdef\0"),
+            ("0123456789abcdefA", "0123456789abcdefB"),
+            ("z", "é"),
+            ("", "\0"),
+        ] {
+            let body = format!("{b}=1&{a}=2");
+            assert_eq!(written(&body), model(&body), "{a:?} {b:?}");
+        }
+    }
+}
