@@ -10,7 +10,7 @@ OTHER_PYTHONS ?= 3.10 3.12 3.13
 DIFF_CASES ?= 200000
 DIFF_CASES_OTHER ?= 20000
 
-.PHONY: demo test lint rust-test py-test other-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
+.PHONY: demo test lint rust-test py-test other-pythons debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ py-test: build
 	cd tests && SW_DIFF_CASES=$(DIFF_CASES) ../$(BIN)/python -m pytest -p no:cacheprovider
 
 # The differential tests again on each other interpreter, against the same abi3 wheel.
+OTHER_TESTS := test_differential.py test_quirks.py test_vectors.py test_api.py \
+  test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py \
+  test_bad_input.py test_secrets.py test_concurrency_memory.py
+OTHER_ENV = SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000
+
 other-pythons: build
 	set -e; for v in $(OTHER_PYTHONS); do \
 	  py=$$(ls -d "$$(pyenv root)"/versions/$$v.*/bin/python3 | sort -V | tail -n 1); \
@@ -59,12 +64,38 @@ other-pythons: build
 	  .venv-$$v/bin/pip install --quiet -r requirements/test.txt -r requirements/demo.txt; \
 	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps dist/*.whl; \
 	  echo "== CPython $$v"; \
-	  (cd tests && SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000 \
-	     ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q \
-	     test_differential.py test_quirks.py test_vectors.py test_api.py \
-	     test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py \
-	     test_bad_input.py test_secrets.py test_concurrency_memory.py); \
+	  (cd tests && $(OTHER_ENV) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q $(OTHER_TESTS)); \
 	done
+
+# The same tests on Debian's own builds (.ci/debian_pythons.py: downloaded once into
+# .cache/debian-python, started through their own libc): trixie's 3.13 and the newest
+# 3.13, 3.14 and 3.15 (no pip there: the reference wheel is fetched with .venv's). Test dependencies are pip-installed for each series into
+# .cache/debian-python/site-LABEL (again only when requirements change), the wheel next to them.
+DEBIAN_PYTHONS ?= 3.13-trixie 3.13 3.14 3.15
+DEBIAN_CACHE := .cache/debian-python
+
+debian-pythons: build
+	set -e; mkdir -p $(DEBIAN_CACHE); \
+	$(PYTHON) .ci/debian_pythons.py $(DEBIAN_PYTHONS) > $(DEBIAN_CACHE)/launchers; \
+	(cd tests && ../$(BIN)/python -c 'import reference; reference.load("webhook_validator")'); \
+	while read -r label py; do \
+	  series=$${label%-trixie}; site=$(DEBIAN_CACHE)/site-$$label; \
+	  want=$$(cat requirements/test.txt requirements/demo.txt | sha256sum); \
+	  if [ "$$(cat $$site/.stamp 2>/dev/null)" != "$$want" ]; then \
+	    rm -rf $$site; \
+	    $(BIN)/pip install --quiet --target $$site --python-version $$series --only-binary=:all: \
+	      -r requirements/test.txt -r requirements/demo.txt; \
+	    echo "$$want" > $$site/.stamp; \
+	  fi; \
+	  rm -rf $$site-wheel; \
+	  $(BIN)/pip install --quiet --target $$site-wheel --python-version $$series --only-binary=:all: \
+	    --no-deps dist/*.whl; \
+	  sed "1s|.*|#!$$py|" $$site-wheel/bin/signalwire-webhook > "$$(dirname "$$py")/signalwire-webhook"; \
+	  chmod +x "$$(dirname "$$py")/signalwire-webhook"; \
+	  echo "== Debian CPython $$label: $$("$$py" -c 'import sys; print(sys.version.split()[0])')"; \
+	  (cd tests && PYTHONPATH=$(CURDIR)/$$site-wheel:$(CURDIR)/$$site $(OTHER_ENV) \
+	     "$$py" -m pytest -p no:cacheprovider -q $(OTHER_TESTS)) < /dev/null; \
+	done < $(DEBIAN_CACHE)/launchers
 
 # signalwire-sdk 3.7.5 first, then our wheel over its signalwire/core/security modules, in a
 # fresh .venv-sdk each time, exactly as a user would do it.
