@@ -113,6 +113,48 @@ def ipv6_literal(rng: random.Random) -> str:
     return text
 
 
+def bracketed_netloc(rng: random.Random) -> str:
+    """Hosts for the bracket rules of gh-103848, gh-105704 and gh-105708: text before `[`
+    and after `]`, `@` inside and outside the brackets, `v`/`V` IPvFuture literals and
+    non-ASCII text (some of it NFKC-unsafe) around them."""
+    inner = pick_str(
+        rng,
+        [
+            (4, lambda: rng.choice(["::1", "::", "fe80::1%eth0", "2001:db8::1", "::ffff:1.2.3.4"])),
+            (
+                4,
+                lambda: rng.choice(
+                    ["v1.x", "V1.x", "vF.a:b", "VfF.~", "V.x", "v1.", "V1.", "v1.\u00e9", "Vg.x"]
+                ),
+            ),
+            (2, lambda: ipv6_literal(rng)),
+            (1, lambda: rng.choice(["1.2.3.4", "zz", "", "a@[::1", "::1]@h", "x]@[::1"])),
+        ],
+    )
+    around = ["x", "a@", "@", "u:p@", "[", "]", " ", ":", "\u2100", "\uff20", "\u00e9", "%"]
+    before = pick_str(
+        rng, [(6, ""), (3, lambda: rng.choice(around)), (1, lambda: unicode_text(rng, 1))]
+    )
+    after = pick_str(
+        rng,
+        [
+            (6, ""),
+            (3, lambda: rng.choice([":80", ":443", ":", ":x", ":8443", ":0443"])),
+            (
+                3,
+                lambda: rng.choice(
+                    ["x", "]", "[", "@h", "@[::1]", ":80]", "a:80", "\u00e9", "\uff1a80", "@"]
+                ),
+            ),
+            (1, lambda: unicode_text(rng, 1)),
+        ],
+    )
+    text = before + "[" + inner + "]" + after
+    if rng.random() < 0.25:
+        text = rng.choice(["[x]@", "[::1]@", "a@[", "u[", "]@", "[v1.x]@", "@"]) + text
+    return text
+
+
 def host(rng: random.Random) -> str:
     return pick_str(
         rng,
@@ -136,6 +178,7 @@ def host(rng: random.Random) -> str:
                 ),
             ),
             (3, lambda: rng.choice(["[::1", "::1]", "[[::1]", "[::1]]", "]x[", "[]", "a[b]c"])),
+            (8, lambda: bracketed_netloc(rng)),
             (2, ""),
             (8, lambda: unicode_text(rng, rng.randint(1, 6))),
             (2, lambda: rng.choice(["a b", "h%41", "h_1", "ex!ample"])),
@@ -230,7 +273,10 @@ def noisy(rng: random.Random, text: str) -> str:
 def url(rng: random.Random, body: Any) -> Any:
     def assembled() -> str:
         sep = pick(rng, [(90, "://"), (4, ":/"), (3, ":"), (3, "//")])
-        userinfo = pick(rng, [(85, ""), (5, "user@"), (4, "u:P@"), (3, "a@b@"), (3, "[x]@")])
+        userinfo = pick(
+            rng,
+            [(85, ""), (5, "user@"), (4, "u:P@"), (3, "a@b@"), (3, "[x]@"), (2, "[::1]@")],
+        )
         frag = pick(rng, [(85, ""), (5, "#"), (5, "#frag"), (5, "#a?b")])
         text = scheme(rng) + sep + userinfo + host(rng) + port(rng) + path(rng)
         return noisy(rng, text + query(rng, body) + frag)
