@@ -9,8 +9,9 @@ BIN := $(VENV)/bin
 OTHER_PYTHONS ?= 3.10 3.12 3.13
 DIFF_CASES ?= 200000
 DIFF_CASES_OTHER ?= 20000
+GENERATION_CASES ?= 50000
 
-.PHONY: demo test lint rust-test py-test other-pythons debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
+.PHONY: demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +34,9 @@ lint: build
 	cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
-	$(BIN)/ruff check python tests demo benches fuzz
-	$(BIN)/ruff format --check python tests demo benches fuzz
+	$(BIN)/ruff check python tests demo benches fuzz .ci
+	$(BIN)/ruff format --check python tests demo benches fuzz .ci
+	$(BIN)/mypy --strict .ci/debian_pythons.py
 	MYPYPATH=python $(BIN)/mypy --strict python/signalwire/core/security
 	MYPYPATH=python:tests $(BIN)/mypy --strict --explicit-package-bases --exclude tests/dropin tests
 	MYPYPATH=python $(BIN)/python -m mypy.stubtest signalwire.core.security._native
@@ -47,13 +49,16 @@ rust-test:
 	  | SIGNALWIRE_SIGNING_KEY=PSKold,PSKtest1234567890abcdef cargo run --quiet --example verify_webhook -- \
 	    https://example.ngrok.io/webhook c3c08c1fefaf9ee198a100d5906765a6f394bf0f
 
-py-test: build
-	cd tests && SW_DIFF_CASES=$(DIFF_CASES) ../$(BIN)/python -m pytest -p no:cacheprovider
+# test_generations.py takes its donor parse.py files from pyenv's and Debian's interpreters.
+py-test: build debian-download
+	cd tests && SW_DIFF_CASES=$(DIFF_CASES) SW_GENERATION_CASES=$(GENERATION_CASES) \
+	  ../$(BIN)/python -m pytest -p no:cacheprovider
 
 # The differential tests again on each other interpreter, against the same abi3 wheel.
 OTHER_TESTS := test_differential.py test_quirks.py test_vectors.py test_api.py \
   test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py \
-  test_bad_input.py test_secrets.py test_concurrency_memory.py
+  test_bad_input.py test_secrets.py test_concurrency_memory.py \
+  test_generations.py
 OTHER_ENV = SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000
 
 other-pythons: build
@@ -69,14 +74,18 @@ other-pythons: build
 
 # The same tests on Debian's own builds (.ci/debian_pythons.py: downloaded once into
 # .cache/debian-python, started through their own libc): trixie's 3.13 and the newest
-# 3.13, 3.14 and 3.15 (no pip there: the reference wheel is fetched with .venv's). Test dependencies are pip-installed for each series into
-# .cache/debian-python/site-LABEL (again only when requirements change), the wheel next to them.
+# 3.13, 3.14 and 3.15. There is no pip there: the reference wheel is fetched with .venv's,
+# test dependencies are pip-installed per interpreter into .cache/debian-python/site-LABEL
+# (again only when the requirements change), the wheel next to them.
 DEBIAN_PYTHONS ?= 3.13-trixie 3.13 3.14 3.15
 DEBIAN_CACHE := .cache/debian-python
 
-debian-pythons: build
-	set -e; mkdir -p $(DEBIAN_CACHE); \
-	$(PYTHON) .ci/debian_pythons.py $(DEBIAN_PYTHONS) > $(DEBIAN_CACHE)/launchers; \
+debian-download:
+	mkdir -p $(DEBIAN_CACHE)
+	$(PYTHON) .ci/debian_pythons.py $(DEBIAN_PYTHONS) > $(DEBIAN_CACHE)/launchers
+
+debian-pythons: build debian-download
+	set -e; \
 	(cd tests && ../$(BIN)/python -c 'import reference; reference.load("webhook_validator")'); \
 	while read -r label py; do \
 	  series=$${label%-trixie}; site=$(DEBIAN_CACHE)/site-$$label; \
@@ -108,7 +117,7 @@ dropin: build
 	cd tests && ../.venv-sdk/bin/python -m pytest -p no:cacheprovider -q dropin
 	MYPYPATH=tests $(BIN)/mypy --strict --python-executable .venv-sdk/bin/python tests/dropin
 
-test: lint rust-test py-test other-pythons dropin fuzz-smoke
+test: lint rust-test py-test other-pythons debian-pythons dropin fuzz-smoke
 
 # Fuzzing (fuzz/README.md): cargo-fuzz's nightly flags on the stable toolchain, through
 # RUSTC_BOOTSTRAP. `make fuzz` runs each target FUZZ_SECONDS; the test run smoke-tests them.

@@ -65,8 +65,8 @@ def archive_uri() -> str:
         for uri in re.findall(r"^URIs:\s*(\S+)", text, re.M) + re.findall(
             r"^deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+\S+", text, re.M
         ):
-            if re.search(r"/debian/?$", uri):
-                return uri.rstrip("/")
+            if re.search(r"/debian/?$", str(uri)):
+                return str(uri).rstrip("/")
     sys.exit("no Debian archive found in this machine's apt sources")
 
 
@@ -110,16 +110,23 @@ def update() -> None:
 def versions(package: str) -> list[tuple[str, str]]:
     """(version, suite) of every build of ``package`` the sources list, newest first."""
     out = subprocess.run(
-        ["apt-cache", *apt_options(), "madison", package], check=True, text=True, stdout=subprocess.PIPE
+        ["apt-cache", *apt_options(), "madison", package],
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE,
     ).stdout
-    found = []
+    found: list[tuple[str, str]] = []
     for line in out.splitlines():
         fields = [f.strip() for f in line.split("|")]
         if len(fields) == 3 and fields[2].endswith("Packages"):
             suite = next((s for s in SUITES if f" {s}/" in f" {fields[2]}"), "")
             found.append((fields[1], suite))
-    found.sort(key=cmp_to_key(lambda x, y: _compare(x[0], y[0])), reverse=True)
+    found.sort(key=cmp_to_key(_compare_builds), reverse=True)
     return found
+
+
+def _compare_builds(x: tuple[str, str], y: tuple[str, str]) -> int:
+    return _compare(x[0], y[0])
 
 
 def _compare(a: str, b: str) -> int:
@@ -151,7 +158,9 @@ def download(package: str, version: str) -> Path:
     have = sorted(DEBS.glob(pattern))
     if not have:
         subprocess.run(
-            ["apt-get", *apt_options(), "-qq", "download", f"{package}={version}"], check=True, cwd=DEBS
+            ["apt-get", *apt_options(), "-qq", "download", f"{package}={version}"],
+            check=True,
+            cwd=DEBS,
         )
         have = sorted(DEBS.glob(pattern))
     if not have:
@@ -183,12 +192,19 @@ def unpack(label: str) -> Path:
     launcher.write_text(LAUNCHER.format(series=series, version=minimal_version))
     launcher.chmod(0o755)
     check = subprocess.run(
-        [str(launcher), "-c", "import sys, ssl, zlib, hashlib, ctypes; print(sys.version.split()[0])"],
+        [
+            str(launcher),
+            "-c",
+            "import sys, ssl, zlib, hashlib, ctypes; print(sys.version.split()[0])",
+        ],
         check=True,
         text=True,
         stdout=subprocess.PIPE,
     )
-    print(f"{label}: Debian {minimal_version} (upstream {upstream}) runs as {check.stdout.strip()}", file=sys.stderr)
+    print(
+        f"{label}: Debian {minimal_version} (upstream {upstream}) runs as {check.stdout.strip()}",
+        file=sys.stderr,
+    )
     (target / ".stamp").write_text(stamp)
     return launcher
 
