@@ -163,7 +163,7 @@ def test_every_case_mapped_host_character_is_the_interpreters(ref_validator: Mod
     variant (signed with Scheme B, validated by ours), so ours follows the running
     interpreter's tables whatever their version."""
     mapped = _lowercase_changes()
-    assert len(mapped) > 1400
+    assert len(mapped) > 1300  # 1393 in Unicode 13 (3.10), 1488 in 17 (3.15)
     for char in mapped:
         url = f"https://a{char}b.example/p"
         try:
