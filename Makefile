@@ -76,7 +76,8 @@ other-pythons: build
 # .cache/debian-python, started through their own libc): trixie's 3.13 and the newest
 # 3.13, 3.14 and 3.15. There is no pip there: the reference wheel is fetched with .venv's,
 # test dependencies are pip-installed per interpreter into .cache/debian-python/site-LABEL
-# (again only when the requirements change), the wheel next to them.
+# (again only when the requirements change, on PYTHONPATH), the wheel into the interpreter's
+# own usr/lib/python3/dist-packages, a site directory (its .pth files are processed).
 DEBIAN_PYTHONS ?= 3.13-trixie 3.13 3.14 3.15
 DEBIAN_CACHE := .cache/debian-python
 
@@ -96,13 +97,13 @@ debian-pythons: build debian-download
 	      -r requirements/test.txt -r requirements/demo.txt; \
 	    echo "$$want" > $$site/.stamp; \
 	  fi; \
-	  rm -rf $$site-wheel; \
-	  $(BIN)/pip install --quiet --target $$site-wheel --python-version $$series --only-binary=:all: \
+	  wheel=$$(dirname "$$py")/../usr/lib/python3/dist-packages; rm -rf $$wheel; \
+	  $(BIN)/pip install --quiet --target $$wheel --python-version $$series --only-binary=:all: \
 	    --no-deps dist/*.whl; \
-	  sed "1s|.*|#!$$py|" $$site-wheel/bin/signalwire-webhook > "$$(dirname "$$py")/signalwire-webhook"; \
+	  sed "1s|.*|#!$$py|" $$wheel/bin/signalwire-webhook > "$$(dirname "$$py")/signalwire-webhook"; \
 	  chmod +x "$$(dirname "$$py")/signalwire-webhook"; \
 	  echo "== Debian CPython $$label: $$("$$py" -c 'import sys; print(sys.version.split()[0])')"; \
-	  (cd tests && PYTHONPATH=$(CURDIR)/$$site-wheel:$(CURDIR)/$$site $(OTHER_ENV) \
+	  (cd tests && PYTHONPATH=$(CURDIR)/$$site $(OTHER_ENV) \
 	     "$$py" -m pytest -p no:cacheprovider -q $(OTHER_TESTS)) < /dev/null; \
 	done < $(DEBIAN_CACHE)/launchers
 
