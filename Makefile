@@ -9,10 +9,11 @@ BIN := $(VENV)/bin
 OTHER_PYTHONS ?= 3.10 3.12 3.13
 DIFF_CASES ?= 200000
 DIFF_CASES_OTHER ?= 20000
+GENERATION_CASES ?= 50000
 # mypy sees our package under the name the import hook gives it, through a link.
 MYPY_PATH := .cache/mypy-path
 
-.PHONY: demo test lint rust-test py-test other-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
+.PHONY: demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt \
     requirements/frameworks.txt
@@ -38,8 +39,9 @@ lint: build $(MYPY_PATH)/signalwire/core/security
 	cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
-	$(BIN)/ruff check python tests demo benches fuzz
-	$(BIN)/ruff format --check python tests demo benches fuzz
+	$(BIN)/ruff check python tests demo benches fuzz .ci
+	$(BIN)/ruff format --check python tests demo benches fuzz .ci
+	$(BIN)/mypy --strict .ci/debian_pythons.py
 	MYPYPATH=python $(BIN)/mypy --strict -p signalwire_security_native
 	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict --explicit-package-bases \
 	  --exclude tests/dropin tests
@@ -53,10 +55,19 @@ rust-test:
 	  | SIGNALWIRE_SIGNING_KEY=PSKold,PSKtest1234567890abcdef cargo run --quiet --example verify_webhook -- \
 	    https://example.ngrok.io/webhook c3c08c1fefaf9ee198a100d5906765a6f394bf0f
 
-py-test: build
-	cd tests && SW_DIFF_CASES=$(DIFF_CASES) ../$(BIN)/python -m pytest -p no:cacheprovider
+# test_generations.py takes its donor parse.py files from pyenv's and Debian's interpreters.
+py-test: build debian-download
+	cd tests && SW_DIFF_CASES=$(DIFF_CASES) SW_GENERATION_CASES=$(GENERATION_CASES) \
+	  ../$(BIN)/python -m pytest -p no:cacheprovider
 
 # The differential tests again on each other interpreter, against the same abi3 wheel.
+OTHER_TESTS := test_differential.py test_quirks.py test_vectors.py test_api.py \
+  test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py \
+  test_bad_input.py test_secrets.py test_concurrency_memory.py \
+  test_generations.py test_layers.py \
+  test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py
+OTHER_ENV = SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000
+
 other-pythons: build
 	set -e; for v in $(OTHER_PYTHONS); do \
 	  py=$$(ls -d "$$(pyenv root)"/versions/$$v.*/bin/python3 | sort -V | tail -n 1); \
@@ -66,13 +77,43 @@ other-pythons: build
 	    -r requirements/frameworks.txt; \
 	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps dist/*.whl; \
 	  echo "== CPython $$v"; \
-	  (cd tests && SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000 \
-	     ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q \
-	     test_differential.py test_quirks.py test_vectors.py test_api.py \
-	     test_middleware_differential.py test_dependency.py test_asgi.py test_extras.py \
-	     test_bad_input.py test_secrets.py test_concurrency_memory.py \
-	     test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py); \
+	  (cd tests && $(OTHER_ENV) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q $(OTHER_TESTS)); \
 	done
+
+# The same tests on Debian's own builds (.ci/debian_pythons.py: downloaded once into
+# .cache/debian-python, started through their own libc): trixie's 3.13 and the newest
+# 3.13, 3.14 and 3.15. There is no pip there: the reference wheel is fetched with .venv's,
+# test dependencies are pip-installed per interpreter into .cache/debian-python/site-LABEL
+# (again only when the requirements change, on PYTHONPATH), the wheel into the interpreter's
+# own usr/lib/python3/dist-packages, a site directory (its .pth files are processed).
+DEBIAN_PYTHONS ?= 3.13-trixie 3.13 3.14 3.15
+DEBIAN_CACHE := .cache/debian-python
+
+debian-download:
+	mkdir -p $(DEBIAN_CACHE)
+	$(PYTHON) .ci/debian_pythons.py $(DEBIAN_PYTHONS) > $(DEBIAN_CACHE)/launchers
+
+debian-pythons: build debian-download
+	set -e; \
+	(cd tests && ../$(BIN)/python -c 'import reference; reference.load("webhook_validator")'); \
+	while read -r label py; do \
+	  series=$${label%-trixie}; site=$(DEBIAN_CACHE)/site-$$label; \
+	  want=$$(cat requirements/test.txt requirements/demo.txt requirements/frameworks.txt | sha256sum); \
+	  if [ "$$(cat $$site/.stamp 2>/dev/null)" != "$$want" ]; then \
+	    rm -rf $$site; \
+	    $(BIN)/pip install --quiet --target $$site --python-version $$series --only-binary=:all: \
+	      -r requirements/test.txt -r requirements/demo.txt -r requirements/frameworks.txt; \
+	    echo "$$want" > $$site/.stamp; \
+	  fi; \
+	  wheel=$$(dirname "$$py")/../usr/lib/python3/dist-packages; rm -rf $$wheel; \
+	  $(BIN)/pip install --quiet --target $$wheel --python-version $$series --only-binary=:all: \
+	    --no-deps dist/*.whl; \
+	  sed "1s|.*|#!$$py|" $$wheel/bin/signalwire-webhook > "$$(dirname "$$py")/signalwire-webhook"; \
+	  chmod +x "$$(dirname "$$py")/signalwire-webhook"; \
+	  echo "== Debian CPython $$label: $$("$$py" -c 'import sys; print(sys.version.split()[0])')"; \
+	  (cd tests && PYTHONPATH=$(CURDIR)/$$site $(OTHER_ENV) \
+	     "$$py" -m pytest -p no:cacheprovider -q $(OTHER_TESTS)) < /dev/null; \
+	done < $(DEBIAN_CACHE)/launchers
 
 # Install scenarios next to signalwire-sdk 3.7.5 (tests/install): each in a fresh venv with
 # real pip, from a wheelhouse of the SDK's pinned dependencies (downloaded once).
@@ -90,7 +131,7 @@ dropin: build $(WHEELHOUSE)/.complete $(MYPY_PATH)/signalwire/core/security
 	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict \
 	  --python-executable .cache/install-scenarios/s1/bin/python tests/dropin
 
-test: lint rust-test py-test other-pythons dropin fuzz-smoke
+test: lint rust-test py-test other-pythons debian-pythons dropin fuzz-smoke
 
 # Fuzzing (fuzz/README.md): cargo-fuzz's nightly flags on the stable toolchain, through
 # RUSTC_BOOTSTRAP. `make fuzz` runs each target FUZZ_SECONDS; the test run smoke-tests them.

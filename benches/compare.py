@@ -3,7 +3,10 @@ pinned wheel), twilio's ``RequestValidator`` (Scheme B cases) and the floor (``s
 one PyO3 call doing only the unavoidable hashing). Prints µs per call and the ratios.
 
 Run with ``make bench`` (it builds the floor and installs twilio); ``--quick`` for a
-shorter run.
+shorter run. ``--baseline DIR`` also times another build of ours, interleaved with the rest
+(``DIR`` holds its ``signalwire/core/security``, e.g. ``pip install --target DIR --no-deps
+old.whl``): its ``_native`` and ``_compat`` are loaded as a private package, and the table
+gains ``baseline / ours``.
 """
 
 from __future__ import annotations
@@ -12,14 +15,18 @@ import argparse
 import base64
 import hashlib
 import hmac
+import importlib
 import json
 import math
 import platform
+import shutil
 import sys
+import tempfile
 import timeit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -170,7 +177,19 @@ def per_call_micros(fn: Callable[..., Any], args: tuple[Any, ...], budget: float
     return min(timer.repeat(repeat=5, number=number)) / number * 1e6
 
 
-def run(quick: bool) -> list[Case]:
+def load_baseline(folder: Path) -> ModuleType:
+    """Another build's ``_native`` (next to its own ``_compat``) as ``sw_baseline._native``."""
+    source = folder / "signalwire" / "core" / "security"
+    package = Path(tempfile.mkdtemp()) / "sw_baseline"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for path in [*source.glob("_native*.so"), source / "_compat.py"]:
+        shutil.copy(path, package)
+    sys.path.insert(0, str(package.parent))
+    return importlib.import_module("sw_baseline._native")
+
+
+def run(quick: bool, baseline: ModuleType | None = None) -> list[Case]:
     ref = reference.load("webhook_validator")
     twilio = RequestValidator(KEY)
     budget = 0.05 if quick else 0.1
@@ -180,6 +199,8 @@ def run(quick: bool) -> list[Case]:
             "ours": (getattr(ours, case.function), case.args),
             "reference": (getattr(ref, case.function), case.args),
         }
+        if baseline is not None:
+            impls["baseline"] = (getattr(baseline, case.function), case.args)
         if case.floor is not None:
             impls["floor"] = (case.floor, case.args)
         if case.twilio is not None:
@@ -207,6 +228,10 @@ def report(all_cases: list[Case]) -> str:
     def cell(value: float | None, digits: int = 2) -> str:
         return "—" if value is None else f"{value:.{digits}f}"
 
+    with_baseline = all("baseline" in case.micros for case in all_cases)
+    if with_baseline:
+        lines[2] += " baseline | baseline / ours |"
+        lines[3] += "---:|---:|"
     speedups = []
     for case in all_cases:
         m = case.micros
@@ -219,6 +244,8 @@ def report(all_cases: list[Case]) -> str:
             f"{cell(m['ours'] / floor if floor else None)} | "
             f"{cell(m['reference'] / floor if floor else None, 1)} |"
         )
+        if with_baseline:
+            lines[-1] += f" {cell(m['baseline'])} | {m['baseline'] / m['ours']:.2f} |"
     geomean = math.exp(sum(math.log(s) for s in speedups) / len(speedups))
     noop = per_call_micros(swfloor.noop, ("k", "s", "u", "b"), 0.05)
     lines += [
@@ -233,7 +260,10 @@ def report(all_cases: list[Case]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="shorter timing runs")
-    print(report(run(parser.parse_args().quick)))
+    parser.add_argument("--baseline", type=Path, help="folder with another build to time too")
+    args = parser.parse_args()
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    print(report(run(args.quick, baseline)))
 
 
 if __name__ == "__main__":

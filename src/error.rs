@@ -9,10 +9,13 @@ pub enum UrlError {
     /// One of `[` / `]` in the netloc without the other.
     #[error("Invalid IPv6 URL")]
     UnbalancedBrackets,
+    /// gh-105704: text before the host's `[`, or after its `]` other than `:port`.
+    #[error("Invalid IPv6 URL")]
+    TextAroundBrackets,
     /// A bracketed host that is neither an IPv6 address nor an IPvFuture literal.
     #[error("bracketed host is not a valid IPv6 or IPvFuture address")]
     InvalidBracketedHost,
-    /// `[v…]` that does not read as `v<hex>.<anything>`.
+    /// `[v…]` (or `[V…]` from gh-105708) that does not read as `v<hex>.<anything>`.
     #[error("IPvFuture address is invalid")]
     InvalidIpvFuture,
     /// `[a.b.c.d]`: CPython refuses IPv4 inside brackets.

@@ -1,4 +1,4 @@
-//! The check CPython 3.11.4+ applies to the text between `[` and `]` of a netloc:
+//! The check CPython 3.11.4+ (and 3.10.16+) applies to the bracketed host of a netloc:
 //! it must be an IPvFuture literal (`v<hex>.<text>`) or an address Python's `ipaddress`
 //! accepts as IPv6 (scope ids included). An IPv4 address is refused.
 //!
@@ -9,9 +9,13 @@
 
 use crate::error::UrlError;
 
-/// Accepts what `urllib.parse._check_bracketed_host` accepts.
-pub fn check_bracketed_host(host: &str) -> Result<(), UrlError> {
-    if let Some(future) = host.strip_prefix('v') {
+/// Accepts what `urllib.parse._check_bracketed_host` accepts; with `upper_v` (gh-105708)
+/// an IPvFuture literal may start with `V` as well as `v`.
+pub fn check_bracketed_host(host: &str, upper_v: bool) -> Result<(), UrlError> {
+    let future = host
+        .strip_prefix('v')
+        .or_else(|| host.strip_prefix('V').filter(|_| upper_v));
+    if let Some(future) = future {
         return if is_ipvfuture_tail(future) {
             Ok(())
         } else {
@@ -160,10 +164,11 @@ mod tests {
             "1::2:3:4:5:6:7",
             "0001:2:3:4:5:6:7:8",
         ] {
-            assert!(check_bracketed_host(ok).is_ok(), "{ok}");
+            assert!(check_bracketed_host(ok, false).is_ok(), "{ok}");
         }
-        assert!(check_bracketed_host("v1.x").is_ok());
-        assert!(check_bracketed_host("vAf.:").is_ok());
+        assert!(check_bracketed_host("v1.x", false).is_ok());
+        assert!(check_bracketed_host("V1.x", true).is_ok());
+        assert!(check_bracketed_host("vAf.:", false).is_ok());
     }
 
     #[test]
@@ -189,11 +194,24 @@ mod tests {
             "1::2:3:4:5:6:7:8",
             "::1/64",
         ] {
-            assert!(check_bracketed_host(bad).is_err(), "{bad}");
+            assert!(check_bracketed_host(bad, true).is_err(), "{bad}");
         }
-        assert_eq!(check_bracketed_host("1.2.3.4"), Err(UrlError::Ipv4InBrackets));
-        assert_eq!(check_bracketed_host("v.x"), Err(UrlError::InvalidIpvFuture));
-        assert_eq!(check_bracketed_host("v1."), Err(UrlError::InvalidIpvFuture));
-        assert_eq!(check_bracketed_host("V1.x"), Err(UrlError::InvalidBracketedHost));
+        assert_eq!(
+            check_bracketed_host("1.2.3.4", true),
+            Err(UrlError::Ipv4InBrackets)
+        );
+        assert_eq!(
+            check_bracketed_host("v.x", false),
+            Err(UrlError::InvalidIpvFuture)
+        );
+        assert_eq!(
+            check_bracketed_host("v1.", false),
+            Err(UrlError::InvalidIpvFuture)
+        );
+        assert_eq!(
+            check_bracketed_host("V1.x", false),
+            Err(UrlError::InvalidBracketedHost)
+        );
+        assert_eq!(check_bracketed_host("V1.", true), Err(UrlError::InvalidIpvFuture));
     }
 }

@@ -53,5 +53,5 @@ mod python;
 pub use candidates::{CandidateUrls, candidate_urls};
 pub use error::{Error, UrlError};
 pub use keyring::{HeaderPolicy, KeyRing, SignatureHeaders};
-pub use urlsplit::{Dialect, StdUnicode, UnicodeRules, UrlRules};
+pub use urlsplit::{BracketCheck, Dialect, StdUnicode, UnicodeRules, UrlRules};
 pub use validate::{validate_request_params, validate_webhook_signature, validate_webhook_signature_sha256};

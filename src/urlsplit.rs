@@ -4,8 +4,8 @@
 //!
 //! The WHATWG `url` crate normalises differently (percent-encodes, resolves dots, drops
 //! default ports, IDNA-maps hosts), so it cannot produce the strings the reference
-//! rebuilds. These rules follow `Lib/urllib/parse.py` of CPython 3.10 to 3.13; where the
-//! releases differ, [`Dialect`] says which rule applies.
+//! rebuilds. These rules follow `Lib/urllib/parse.py` of CPython 3.10 to 3.15; where the
+//! releases (or patch levels) differ, [`Dialect`] says which rule applies.
 #![forbid(unsafe_code)]
 
 use std::borrow::Cow;
@@ -40,30 +40,78 @@ impl UnicodeRules for StdUnicode {
     }
 }
 
-/// The `urlsplit` rules that changed between CPython releases.
+/// How `urlsplit` checks a netloc that holds both `[` and `]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BracketCheck {
+    /// Not at all (3.10 before 3.10.16, 3.11 before 3.11.4).
+    Unchecked,
+    /// gh-103848 (3.10.16, 3.11.4 to 3.11.11, 3.12.0 to 3.12.8, 3.13.0 and 3.13.1): the text
+    /// from the first `[` to the next `]` must be an IPv6 or IPvFuture address.
+    FirstBracketed,
+    /// gh-105704 (3.10.17+, 3.11.12+, 3.12.9+, 3.13.2+, 3.14+): the host `.hostname` would
+    /// read (after the last `@`) must be one, with no text before its `[` and nothing but
+    /// `:port` after its `]`.
+    HostInfo,
+}
+
+/// The `urlsplit` rules that changed between CPython releases and within patch series.
+/// The binding reads each one off the running interpreter's behaviour, never its version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dialect {
     /// 3.11+: a scheme must start with an ASCII letter; 3.10 takes any scheme character.
     pub scheme_starts_with_letter: bool,
-    /// 3.11.4+: the bracketed part of a netloc must be IPv6 or IPvFuture.
-    pub checks_bracketed_host: bool,
+    /// Which bracketed-host check applies.
+    pub bracket_check: BracketCheck,
+    /// gh-105708 (3.13.15+, 3.14.7+, 3.15): an IPvFuture literal may start with `V`.
+    pub ipvfuture_upper_v: bool,
     /// 3.10.12+ and 3.11.4+: leading C0 controls and spaces are stripped.
     pub strips_leading_c0: bool,
 }
 
 impl Dialect {
-    /// CPython 3.10.12 and later 3.10 releases.
+    /// CPython 3.10.12 to 3.10.15.
     pub const CPYTHON_3_10: Self = Self {
         scheme_starts_with_letter: false,
-        checks_bracketed_host: false,
+        bracket_check: BracketCheck::Unchecked,
+        ipvfuture_upper_v: false,
         strips_leading_c0: true,
     };
-    /// CPython 3.11.4+, 3.12 and 3.13.
+    /// CPython 3.10.16 (gh-103848 backported).
+    pub const CPYTHON_3_10_16: Self = Self {
+        bracket_check: BracketCheck::FirstBracketed,
+        ..Self::CPYTHON_3_10
+    };
+    /// CPython 3.10.17 and later 3.10 releases (gh-105704).
+    pub const CPYTHON_3_10_17: Self = Self {
+        bracket_check: BracketCheck::HostInfo,
+        ..Self::CPYTHON_3_10
+    };
+    /// CPython 3.11.4 to 3.11.11, 3.12.0 to 3.12.8, 3.13.0 and 3.13.1.
     pub const CPYTHON_3_11: Self = Self {
         scheme_starts_with_letter: true,
-        checks_bracketed_host: true,
+        bracket_check: BracketCheck::FirstBracketed,
+        ipvfuture_upper_v: false,
         strips_leading_c0: true,
     };
+    /// CPython 3.11.12+, 3.12.9+, 3.13.2 to 3.13.14 and 3.14.0 to 3.14.6 (gh-105704).
+    pub const CPYTHON_3_11_12: Self = Self {
+        bracket_check: BracketCheck::HostInfo,
+        ..Self::CPYTHON_3_11
+    };
+    /// CPython 3.13.15+, 3.14.7+ and 3.15 (gh-105704 and gh-105708).
+    pub const CPYTHON_3_13_15: Self = Self {
+        ipvfuture_upper_v: true,
+        ..Self::CPYTHON_3_11_12
+    };
+    /// Every generation above, oldest first.
+    pub const GENERATIONS: [Self; 6] = [
+        Self::CPYTHON_3_10,
+        Self::CPYTHON_3_10_16,
+        Self::CPYTHON_3_10_17,
+        Self::CPYTHON_3_11,
+        Self::CPYTHON_3_11_12,
+        Self::CPYTHON_3_13_15,
+    ];
 }
 
 /// Everything URL handling needs to know about the interpreter it imitates.
@@ -85,9 +133,10 @@ impl UrlRules<'static> {
     }
 }
 
+/// The newest generation (3.13.15+, 3.14.7+, 3.15).
 impl Default for UrlRules<'static> {
     fn default() -> Self {
-        Self::cpython(Dialect::CPYTHON_3_11)
+        Self::cpython(Dialect::CPYTHON_3_13_15)
     }
 }
 
@@ -211,16 +260,43 @@ pub fn urlsplit<'a>(url: &'a str, rules: &UrlRules<'_>) -> Result<SplitUrl<'a>, 
 }
 
 fn check_brackets(netloc: &str, dialect: Dialect) -> Result<(), UrlError> {
-    let open = netloc.bytes().position(|b| b == b'[');
+    let open = has_byte(netloc, b'[');
     let close = has_byte(netloc, b']');
-    match open {
-        None if close => Err(UrlError::UnbalancedBrackets),
-        Some(_) if !close => Err(UrlError::UnbalancedBrackets),
-        Some(i) if dialect.checks_bracketed_host => {
-            let inside = &netloc[i + 1..];
-            check_bracketed_host(inside.split_once(']').map_or(inside, |(host, _)| host))
+    if open != close {
+        return Err(UrlError::UnbalancedBrackets);
+    }
+    if !open {
+        return Ok(());
+    }
+    let upper_v = dialect.ipvfuture_upper_v;
+    match dialect.bracket_check {
+        BracketCheck::Unchecked => Ok(()),
+        BracketCheck::FirstBracketed => {
+            let (_, inside) = split_once_byte(netloc, b'[').unwrap_or_default();
+            check_bracketed_host(
+                split_once_byte(inside, b']').map_or(inside, |(host, _)| host),
+                upper_v,
+            )
         }
-        _ => Ok(()),
+        BracketCheck::HostInfo => check_bracketed_host(bracketed_hostinfo(netloc)?, upper_v),
+    }
+}
+
+/// gh-105704's `_check_bracketed_netloc`: the host part the way `_hostinfo` splits it,
+/// refusing text before `[` or after `]` other than a `:port`.
+fn bracketed_hostinfo(netloc: &str) -> Result<&str, UrlError> {
+    let hostinfo = rsplit_once_byte(netloc, b'@').map_or(netloc, |(_, h)| h);
+    match split_once_byte(hostinfo, b'[') {
+        Some((before, _)) if !before.is_empty() => Err(UrlError::TextAroundBrackets),
+        Some((_, bracketed)) => {
+            let (host, after) = split_once_byte(bracketed, b']').unwrap_or((bracketed, ""));
+            if after.is_empty() || after.starts_with(':') {
+                Ok(host)
+            } else {
+                Err(UrlError::TextAroundBrackets)
+            }
+        }
+        None => Ok(split_once_byte(hostinfo, b':').map_or(hostinfo, |(host, _)| host)),
     }
 }
 
@@ -364,6 +440,69 @@ mod tests {
             Err(UrlError::InvalidBracketedHost)
         );
         assert!(split_with("http://[::1]:80/", d11).is_ok());
+    }
+
+    /// The examples of gh-103848, gh-105704 and gh-105708, in every generation.
+    #[test]
+    fn bracket_generations() {
+        use BracketCheck::*;
+        let ok = |url: &str, dialect: Dialect| split_with(url, dialect).is_ok();
+        for dialect in Dialect::GENERATIONS {
+            let check = dialect.bracket_check;
+            // gh-103848: bracketed hosts are validated at all.
+            assert_eq!(ok("http://[zz]/", dialect), check == Unchecked, "{dialect:?}");
+            assert!(ok("http://[::1]:80/", dialect));
+            assert!(!ok("http://[::1/", dialect));
+            // gh-105704: no text before `[`, nothing after `]` but `:port`, the host after `@`.
+            assert_eq!(ok("http://x[::1]/", dialect), check != HostInfo, "{dialect:?}");
+            assert_eq!(ok("http://[::1]x/", dialect), check != HostInfo, "{dialect:?}");
+            assert_eq!(
+                ok("http://[::1]@host/", dialect),
+                check != HostInfo,
+                "{dialect:?}"
+            );
+            assert_eq!(
+                ok("http://[a@[::1]/", dialect),
+                check != FirstBracketed,
+                "{dialect:?}"
+            );
+            assert_eq!(
+                ok("http://u[x]@[::1]/", dialect),
+                check != FirstBracketed,
+                "{dialect:?}"
+            );
+            // The host of a netloc whose brackets are all in the userinfo is checked too.
+            assert_eq!(ok("http://[u]@h:1/", dialect), check == Unchecked, "{dialect:?}");
+            assert_eq!(
+                ok("http://[u]@v1.x/", dialect),
+                check != FirstBracketed,
+                "{dialect:?}"
+            );
+            // gh-105708: `V` starts an IPvFuture literal too.
+            let upper = ok("http://[V1.x]/", dialect);
+            assert_eq!(
+                upper,
+                check == Unchecked || dialect.ipvfuture_upper_v,
+                "{dialect:?}"
+            );
+            assert!(ok("http://[v1.x]/", dialect));
+        }
+        let d = Dialect::CPYTHON_3_13_15;
+        assert_eq!(split_with("//[::]x", d), Err(UrlError::TextAroundBrackets));
+        assert_eq!(split_with("http://[V.x]/", d), Err(UrlError::InvalidIpvFuture));
+        assert_eq!(
+            split_with("http://[V1.x]/", Dialect::CPYTHON_3_11_12),
+            Err(UrlError::InvalidBracketedHost)
+        );
+        // The bracket check comes before the NFKC check.
+        assert_eq!(
+            split_with("http://\u{2100}[::1]/", d),
+            Err(UrlError::TextAroundBrackets)
+        );
+        assert_eq!(
+            split_with("http://\u{2100}[::1]/", Dialect::CPYTHON_3_11),
+            Err(UrlError::NfkcDelimiter)
+        );
     }
 
     #[test]

@@ -150,6 +150,75 @@ pub fn scheme_b_params_match<K: AsRef<str>, V: AsRef<str>>(
         })
 }
 
+/// The validators for a signature only the caller can compare, such as a Python object
+/// whose text may change, or fail, from one comparison to the next. `matches` is given each
+/// expected signature in the order the reference compares them and is called once per
+/// comparison, whatever the signature's length; its error ends the validation. The caller
+/// has made the reference's key and empty-signature checks.
+pub mod compared {
+    use super::{CandidateUrls, Error, Param, body_sha256_allows, candidate_urls, parse_qsl};
+    use crate::scheme::Sha1Key;
+    use crate::sign::{scheme_a_signature, scheme_b_signature, sha256_signature};
+    use crate::urlsplit::UrlRules;
+
+    /// Scheme A, then (after the URL is parsed, which may fail) Scheme B over each candidate
+    /// URL with the body's form params and with none; a Scheme B match must also pass the
+    /// candidate's `bodySHA256`.
+    pub fn validate_webhook_signature<E: From<Error>>(
+        signing_key: &[u8],
+        url: &str,
+        raw_body: &str,
+        rules: &UrlRules<'_>,
+        mut matches: impl FnMut(&str) -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        if matches(&scheme_a_signature(signing_key, url, raw_body.as_bytes()))? {
+            return Ok(true);
+        }
+        let candidates = candidate_urls(url, rules).map_err(Error::from)?;
+        let params = parse_qsl(raw_body);
+        let no_params: [Param<'_>; 0] = [];
+        for candidate in candidates.iter() {
+            for shape in [&params[..], &no_params[..]] {
+                if matches(&scheme_b_signature(signing_key, candidate, shape))?
+                    && body_sha256_allows(candidate, raw_body.as_bytes(), rules).map_err(Error::from)?
+                {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// The one SHA-256 comparison.
+    pub fn validate_webhook_signature_sha256<E>(
+        signing_key: &[u8],
+        url: &str,
+        raw_body: &str,
+        mut matches: impl FnMut(&str) -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        matches(&sha256_signature(signing_key, url, raw_body.as_bytes()))
+    }
+
+    /// Scheme B over pre-parsed params already in signing order, one comparison per
+    /// candidate URL.
+    pub fn scheme_b_params<K: AsRef<str>, V: AsRef<str>, E>(
+        signing_key: &[u8],
+        candidates: &CandidateUrls<'_>,
+        sorted_params: &[(K, V)],
+        mut matches: impl FnMut(&str) -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        let key = Sha1Key::new(signing_key);
+        for candidate in candidates.iter() {
+            let digest = key.scheme_b_digest(candidate, sorted_params);
+            // Base64 text: ASCII.
+            if matches(std::str::from_utf8(&digest).unwrap_or_default())? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
 /// `validate_request` with pre-parsed form params (in submission order).
 pub fn validate_request_params<K: AsRef<str>, V: AsRef<str>>(
     signing_key: &[u8],
@@ -170,4 +239,73 @@ pub fn validate_request_params<K: AsRef<str>, V: AsRef<str>>(
         &candidates,
         &sorted,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compared;
+    use crate::error::{Error, UrlError};
+    use crate::sign::{scheme_a_signature, scheme_b_form_signature, scheme_b_signature};
+    use crate::urlsplit::UrlRules;
+
+    const KEY: &[u8] = b"k";
+
+    /// Runs `compared::validate_webhook_signature`, recording each expected signature and
+    /// answering from `answers` (true = match) until they run out.
+    fn record(url: &str, body: &str, answers: &[bool]) -> (Result<bool, Error>, Vec<String>) {
+        let mut seen = Vec::new();
+        let result = compared::validate_webhook_signature(KEY, url, body, &UrlRules::default(), |e| {
+            seen.push(e.to_owned());
+            Ok::<_, Error>(answers.get(seen.len() - 1).copied().unwrap_or(false))
+        });
+        (result, seen)
+    }
+
+    #[test]
+    fn compares_in_the_references_order() {
+        let (url, body) = ("https://h/p", "b=2&a=1");
+        let (result, seen) = record(url, body, &[]);
+        assert_eq!(result, Ok(false));
+        let variant = "https://h:443/p";
+        let expected = [
+            scheme_a_signature(KEY, url, body.as_bytes()),
+            scheme_b_form_signature(KEY, url, body),
+            scheme_b_signature::<&str, &str>(KEY, url, &[]),
+            scheme_b_form_signature(KEY, variant, body),
+            scheme_b_signature::<&str, &str>(KEY, variant, &[]),
+        ];
+        assert_eq!(seen, expected);
+        // A match stops the comparisons.
+        assert_eq!(
+            record(url, body, &[false, false, true]),
+            (Ok(true), expected[..3].to_vec())
+        );
+    }
+
+    #[test]
+    fn the_url_is_parsed_after_scheme_a() {
+        let (result, seen) = record("https://[::1/", "", &[]);
+        assert_eq!(result, Err(Error::Url(UrlError::UnbalancedBrackets)));
+        assert_eq!(seen.len(), 1);
+        assert_eq!(record("https://[::1/", "", &[true]).0, Ok(true));
+    }
+
+    #[test]
+    fn a_matching_body_sha256_is_required_and_errors_stop() {
+        let url = "https://h/?bodySHA256=00";
+        let (result, seen) = record(url, "", &[false, true, true, true, true]);
+        assert_eq!(result, Ok(false), "bodySHA256 refuses every Scheme B match");
+        assert_eq!(seen.len(), 5);
+        let mut calls = 0;
+        let stopped =
+            compared::validate_webhook_signature(KEY, "https://h/", "", &UrlRules::default(), |_| {
+                calls += 1;
+                if calls == 2 {
+                    Err(Error::MissingSigningKey)
+                } else {
+                    Ok(false)
+                }
+            });
+        assert_eq!((stopped, calls), (Err(Error::MissingSigningKey), 2));
+    }
 }

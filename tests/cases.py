@@ -13,8 +13,8 @@ import hashlib
 import hmac
 import random
 import string
-from collections import OrderedDict
-from collections.abc import Callable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
 from typing import Any
@@ -47,6 +47,186 @@ class Encodes:
 
     def __repr__(self) -> str:
         return f"Encodes({self.text!r})"
+
+
+# Argument objects with custom dunders. Each counts the calls made on it; a case runs once
+# per implementation, so ``outcome`` resets them first and reports the counts, which must
+# be the reference's. Scripts are lists of what successive calls return or raise.
+Step = Any  # a value to return, or an exception class to raise
+
+
+class Odd:
+    """Base of the counting objects."""
+
+    def __init__(self, label: str, script: list[Step]) -> None:
+        self.label = label
+        self.script = script
+        self.calls: Counter[str] = Counter()
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    def step(self, dunder: str) -> Any:
+        self.calls[dunder] += 1
+        value = self.script[min(self.calls[dunder], len(self.script)) - 1]
+        if isinstance(value, type) and issubclass(value, BaseException):
+            raise value(f"{self.label}.{dunder}")
+        return value
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.label!r}, {self.script!r})"
+
+
+class OddBool(Odd):
+    """What an odd ``__eq__`` returns: its truth is asked for."""
+
+    def __bool__(self) -> bool:
+        return bool(self.step("__bool__"))
+
+
+class OddSignature(Odd):
+    """A signature whose ``str()`` follows its script (texts that change from call to call,
+    a correct signature only at the second call, exceptions of each kind, non-str results);
+    ``== ""`` answers ``eq`` (NotImplemented, a bool, an ``OddBool`` or an exception)."""
+
+    def __init__(self, label: str, script: list[Step], eq: Any = NotImplemented) -> None:
+        super().__init__(label, script)
+        self.eq = eq
+
+    def __str__(self) -> str:
+        return self.step("__str__")  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> Any:
+        self.calls["__eq__"] += 1
+        if isinstance(self.eq, type) and issubclass(self.eq, BaseException):
+            raise self.eq(f"{self.label}.__eq__")
+        return self.eq
+
+    def __hash__(self) -> int:
+        self.calls["__hash__"] += 1
+        return 0
+
+    def __format__(self, spec: str) -> str:
+        self.calls["__format__"] += 1
+        return self.label
+
+
+class OddKey(str):
+    """A str key whose truth is scripted (the reference tests ``not signing_key``)."""
+
+    def __new__(cls, text: str, truth: list[Step]) -> OddKey:
+        key = super().__new__(cls, text)
+        key.odd = Odd("key", truth)
+        return key
+
+    odd: Odd
+
+    def __bool__(self) -> bool:
+        return bool(self.odd.step("__bool__"))
+
+    def __repr__(self) -> str:
+        return f"OddKey({str(self)!r}, {self.odd.script!r})"
+
+
+class OddName(Odd):
+    """A param name or value: ``<`` by label (or an exception), ``format()`` scripted."""
+
+    def __lt__(self, other: object) -> bool:
+        self.step("__lt__")
+        return self.label < (other.label if isinstance(other, OddName) else str(other))
+
+    def __gt__(self, other: object) -> bool:
+        self.step("__gt__")
+        return self.label > (other.label if isinstance(other, OddName) else str(other))
+
+    def __eq__(self, other: object) -> bool:
+        self.calls["__eq__"] += 1
+        return self is other
+
+    def __hash__(self) -> int:
+        self.calls["__hash__"] += 1
+        return hash(self.label)
+
+    def __format__(self, spec: str) -> str:
+        return self.step("__format__")  # type: ignore[no-any-return]
+
+    def __str__(self) -> str:
+        self.calls["__str__"] += 1
+        return self.label
+
+
+def odds_in(value: Any) -> list[Odd]:
+    """The counting objects in an argument (containers searched one level deep)."""
+    found: list[Odd] = []
+    items: list[Any] = [value]
+    if isinstance(value, Mapping):
+        items += [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            items += list(item) if isinstance(item, (list, tuple)) else [item]
+    for item in items:
+        if isinstance(item, Odd):
+            found.append(item)
+            if isinstance(item, OddSignature) and isinstance(item.eq, Odd):
+                found.append(item.eq)
+        elif isinstance(item, OddKey):
+            found.append(item.odd)
+    return found
+
+
+EXCEPTIONS = [TypeError, ValueError, RuntimeError, KeyError, UnicodeError]
+
+
+def odd_signature(rng: random.Random, good: str | None) -> OddSignature:
+    right = good if good else "x" * 28
+    wrong = mutate(rng, right)
+    script: list[Step] = pick(
+        rng,
+        [
+            (4, lambda: [right]),
+            (4, lambda: [wrong, right]),
+            (2, lambda: [wrong, wrong, right]),
+            (2, lambda: [right, wrong]),
+            (3, lambda: [rng.choice(EXCEPTIONS)]),
+            (3, lambda: [wrong, rng.choice(EXCEPTIONS), right]),
+            (2, lambda: [rng.choice([5, None, b"x", "", "\u00e9" * 28])]),
+            (1, lambda: ["", right]),
+        ],
+    )
+    eq: Any = pick(
+        rng,
+        [
+            (8, NotImplemented),
+            (1, False),
+            (1, True),
+            (1, lambda: rng.choice(EXCEPTIONS)),
+            (2, lambda: OddBool("eq", [rng.choice([False, True, 0, rng.choice(EXCEPTIONS)])])),
+        ],
+    )
+    return OddSignature("sig", script, eq)
+
+
+def odd_params(rng: random.Random) -> Any:
+    """Pre-parsed params whose names and values have scripted dunders."""
+
+    def name(i: int) -> Any:
+        if rng.random() < 0.6:
+            script: list[Step] = [rng.choice(["a", "B", "é", ""])]
+            if rng.random() < 0.15:
+                script = [rng.choice([TypeError, RuntimeError, ValueError, 5])]
+            lt: list[Step] = [True] if rng.random() < 0.9 else [True, TypeError]
+            return OddName(rng.choice(["n", "m", "A"]) + str(i), script + lt)
+        return rng.choice(PARAM_NAMES)
+
+    def value() -> Any:
+        if rng.random() < 0.5:
+            return OddName("v", [rng.choice(["1", "", "x y", TypeError, RuntimeError])])
+        return param_item_value(rng)
+
+    pairs = [(name(i), value()) for i in range(rng.randint(1, 5))]
+    if rng.random() < 0.5:
+        return dict(pairs)
+    return pairs
 
 
 @dataclass
@@ -113,6 +293,48 @@ def ipv6_literal(rng: random.Random) -> str:
     return text
 
 
+def bracketed_netloc(rng: random.Random) -> str:
+    """Hosts for the bracket rules of gh-103848, gh-105704 and gh-105708: text before `[`
+    and after `]`, `@` inside and outside the brackets, `v`/`V` IPvFuture literals and
+    non-ASCII text (some of it NFKC-unsafe) around them."""
+    inner = pick_str(
+        rng,
+        [
+            (4, lambda: rng.choice(["::1", "::", "fe80::1%eth0", "2001:db8::1", "::ffff:1.2.3.4"])),
+            (
+                4,
+                lambda: rng.choice(
+                    ["v1.x", "V1.x", "vF.a:b", "VfF.~", "V.x", "v1.", "V1.", "v1.\u00e9", "Vg.x"]
+                ),
+            ),
+            (2, lambda: ipv6_literal(rng)),
+            (1, lambda: rng.choice(["1.2.3.4", "zz", "", "a@[::1", "::1]@h", "x]@[::1"])),
+        ],
+    )
+    around = ["x", "a@", "@", "u:p@", "[", "]", " ", ":", "\u2100", "\uff20", "\u00e9", "%"]
+    before = pick_str(
+        rng, [(6, ""), (3, lambda: rng.choice(around)), (1, lambda: unicode_text(rng, 1))]
+    )
+    after = pick_str(
+        rng,
+        [
+            (6, ""),
+            (3, lambda: rng.choice([":80", ":443", ":", ":x", ":8443", ":0443"])),
+            (
+                3,
+                lambda: rng.choice(
+                    ["x", "]", "[", "@h", "@[::1]", ":80]", "a:80", "\u00e9", "\uff1a80", "@"]
+                ),
+            ),
+            (1, lambda: unicode_text(rng, 1)),
+        ],
+    )
+    text = before + "[" + inner + "]" + after
+    if rng.random() < 0.25:
+        text = rng.choice(["[x]@", "[::1]@", "a@[", "u[", "]@", "[v1.x]@", "@"]) + text
+    return text
+
+
 def host(rng: random.Random) -> str:
     return pick_str(
         rng,
@@ -136,6 +358,7 @@ def host(rng: random.Random) -> str:
                 ),
             ),
             (3, lambda: rng.choice(["[::1", "::1]", "[[::1]", "[::1]]", "]x[", "[]", "a[b]c"])),
+            (8, lambda: bracketed_netloc(rng)),
             (2, ""),
             (8, lambda: unicode_text(rng, rng.randint(1, 6))),
             (2, lambda: rng.choice(["a b", "h%41", "h_1", "ex!ample"])),
@@ -230,7 +453,10 @@ def noisy(rng: random.Random, text: str) -> str:
 def url(rng: random.Random, body: Any) -> Any:
     def assembled() -> str:
         sep = pick(rng, [(90, "://"), (4, ":/"), (3, ":"), (3, "//")])
-        userinfo = pick(rng, [(85, ""), (5, "user@"), (4, "u:P@"), (3, "a@b@"), (3, "[x]@")])
+        userinfo = pick(
+            rng,
+            [(85, ""), (5, "user@"), (4, "u:P@"), (3, "a@b@"), (3, "[x]@"), (2, "[::1]@")],
+        )
         frag = pick(rng, [(85, ""), (5, "#"), (5, "#frag"), (5, "#a?b")])
         text = scheme(rng) + sep + userinfo + host(rng) + port(rng) + path(rng)
         return noisy(rng, text + query(rng, body) + frag)
@@ -406,6 +632,7 @@ def params_body(rng: random.Random) -> Any:
         [
             (45, mapping),
             (35, pairs),
+            (4, lambda: odd_params(rng)),
             (3, None),
             (3, lambda: rng.choice([{}, [], ()])),
             (3, lambda: rng.choice([{1: "a", 2: "b"}, {2: "x", 1: "y"}, [(1.5, "a"), (1, "b")]])),
@@ -488,7 +715,16 @@ def random_signature(rng: random.Random) -> Any:
     )
 
 
-def make_case(rng: random.Random, ref: ModuleType) -> Case:
+def bracket_url(rng: random.Random, body: Any) -> str:
+    """A URL whose netloc is one of ``bracketed_netloc``'s, for volume on the bracket rules."""
+    sep = pick(rng, [(85, "://"), (15, "//")])
+    start = "" if sep == "//" else scheme(rng)
+    return noisy(rng, start + sep + bracketed_netloc(rng) + path(rng) + query(rng, body))
+
+
+def make_case(
+    rng: random.Random, ref: ModuleType, make_url: Callable[[random.Random, Any], Any] = url
+) -> Case:
     function = pick(rng, [(45, FUNCTIONS[0]), (15, FUNCTIONS[1]), (40, FUNCTIONS[2])])
     if function == "validate_request" and rng.random() < 0.55:
         body = params_body(rng)
@@ -497,14 +733,21 @@ def make_case(rng: random.Random, ref: ModuleType) -> Case:
     else:
         body = str_body(rng)
     key = signing_key(rng)
-    target = url(rng, body)
+    target = make_url(rng, body)
     good = correct_signatures(ref, key, target, body)
+    sig: Any
     if good and rng.random() < 0.55:
         intent, sig = rng.choice(good)
         if rng.random() < 0.15:
             intent, sig = "mutated_" + intent, mutate(rng, sig)
     else:
         intent, sig = "random", random_signature(rng)
+    if rng.random() < 0.06:
+        intent, sig = "odd_" + intent, odd_signature(rng, sig if isinstance(sig, str) else None)
+    if rng.random() < 0.02 and isinstance(key, str):
+        key = OddKey(
+            key, pick(rng, [(6, [True]), (1, [False]), (1, [True, False]), (1, [RuntimeError])])
+        )
     return Case(function, (key, sig, target, body), intent, keywords=rng.random() < 0.2)
 
 
@@ -516,10 +759,22 @@ AUTHORED_MESSAGES = {
 
 
 def outcome(case: Case, fn: Callable[..., Any]) -> tuple[Any, ...]:
-    """The value, or the exception class (and its message where the reference wrote it)."""
+    """The value, or the exception class (and its message where the reference wrote it),
+    and the dunder calls made on the case's counting objects."""
+    odds = [odd for arg in case.args for odd in odds_in(arg)]
+    for odd in odds:
+        odd.reset()
     try:
         value = case.call(fn)
     except Exception as error:  # every exception is an outcome
         message = str(error)
-        return ("raised", type(error), message if message in AUTHORED_MESSAGES else None)
-    return ("returned", type(value), value)
+        result: tuple[Any, ...] = (
+            "raised",
+            type(error),
+            message if message in AUTHORED_MESSAGES else None,
+        )
+    else:
+        result = ("returned", type(value), value)
+    if odds:
+        result += (tuple((odd.label, tuple(sorted(odd.calls.items()))) for odd in odds),)
+    return result

@@ -51,16 +51,27 @@ def test_keyword_calls() -> None:
         ours.validate_webhook_signature_sha256("k", "x", "u", body="")  # type: ignore[call-arg]
 
 
-def probe_dialect() -> dict[str, bool]:
-    split = urllib.parse.urlsplit
+def accepts(url: str) -> bool:
     try:
-        split("http://[zz]/")
-        checks = False
+        urllib.parse.urlsplit(url)
     except ValueError:
-        checks = True
+        return False
+    return True
+
+
+def probe_dialect() -> dict[str, bool | str]:
+    """The generation read off this interpreter's urlsplit, written out independently."""
+    if accepts("http://[zz]/"):
+        check = "unchecked"
+    elif accepts("http://x[::1]/"):
+        check = "first_bracketed"
+    else:
+        check = "host_info"
+    split = urllib.parse.urlsplit
     return {
         "scheme_starts_with_letter": split("1a://h").scheme == "",
-        "checks_bracketed_host": checks,
+        "bracket_check": check,
+        "ipvfuture_upper_v": check != "unchecked" and accepts("http://[V1.x]/"),
         "strips_leading_c0": split("\x01a://h").scheme == "a",
     }
 
@@ -68,14 +79,22 @@ def probe_dialect() -> dict[str, bool]:
 def test_dialect_is_the_running_interpreters() -> None:
     flags = _native._url_dialect()
     assert flags == probe_dialect()
-    if sys.version_info[:2] == (3, 10):
-        assert flags == {
-            "scheme_starts_with_letter": False,
-            "checks_bracketed_host": False,
-            "strips_leading_c0": True,
-        }
+    # The version is never consulted by the probe; here it only says what to expect of the
+    # interpreters CI runs (pyenv's and Debian's builds).
+    version = sys.version_info[:3]
+    if version[:2] == (3, 10):
+        expected = {(3, 10, 16): "first_bracketed"}.get(
+            version, "host_info" if version >= (3, 10, 17) else "unchecked"
+        )
+        assert flags["bracket_check"] == expected
+        assert flags["scheme_starts_with_letter"] is False
     else:
-        assert all(flags.values())
+        assert flags["scheme_starts_with_letter"] is True
+        fixed = {(3, 11): 12, (3, 12): 9, (3, 13): 2}.get(version[:2], 0)
+        assert flags["bracket_check"] == ("host_info" if version[2] >= fixed else "first_bracketed")
+    upper_v_from = {(3, 13): 15, (3, 14): 7}.get(version[:2], 0 if version >= (3, 15) else 99)
+    assert flags["ipvfuture_upper_v"] is (version[2] >= upper_v_from)
+    assert flags["strips_leading_c0"] is True
 
 
 def test_importing_validators_does_not_import_a_web_framework() -> None:

@@ -136,6 +136,8 @@ def test_one_key_answers_exactly_as_validate_webhook_signature(ref_validator: Mo
             isinstance(x, str) for x in (key, signature, url, body)
         ):
             continue
+        if any(cases.odds_in(arg) for arg in case.args):
+            continue  # scripted objects answer differently on each call
         if not key or "\ud800" in key:
             continue  # WebhookValidator refuses these keys when it is built
         compared += 1

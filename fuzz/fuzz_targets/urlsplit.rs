@@ -1,5 +1,5 @@
 //! The CPython-compatible URL splitter, `.hostname`, `.port`, `;params` removal and the
-//! candidate URLs, on arbitrary text under both dialects. Field: the URL.
+//! candidate URLs, on arbitrary text under every generation of the rules. Field: the URL.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -64,17 +64,19 @@ fn check(url: &str, rules: &UrlRules<'_>) {
 fuzz_target!(|data: &[u8]| {
     let (_, texts) = fields(data);
     let url = texts.first().map_or("", String::as_str);
-    let new = UrlRules::cpython(Dialect::CPYTHON_3_11);
-    let old = UrlRules::cpython(Dialect::CPYTHON_3_10);
-    check(url, &new);
-    check(url, &old);
-    // The dialects differ only on schemes that start with a non-letter and on brackets.
+    let all = Dialect::GENERATIONS.map(UrlRules::cpython);
+    for rules in &all {
+        check(url, rules);
+    }
+    // The generations differ only on schemes that start with a non-letter and on brackets.
     let starts_with_letter = url
         .trim_start_matches(|c: char| c <= ' ')
         .replace(['\t', '\r', '\n'], "")
         .starts_with(|c: char| c.is_ascii_alphabetic());
     if starts_with_letter && !url.contains(['[', ']']) {
-        assert_eq!(urlsplit(url, &new), urlsplit(url, &old));
-        assert_eq!(candidate_urls(url, &new), candidate_urls(url, &old));
+        for rules in &all[1..] {
+            assert_eq!(urlsplit(url, rules), urlsplit(url, &all[0]));
+            assert_eq!(candidate_urls(url, rules), candidate_urls(url, &all[0]));
+        }
     }
 });

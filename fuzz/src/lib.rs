@@ -18,13 +18,12 @@ pub fn fields(data: &[u8]) -> (u8, Vec<String>) {
     (flags, texts)
 }
 
-/// The `urlsplit` dialect chosen by a flags bit.
+/// The `urlsplit` generation chosen by flags bits 0, 3 and 4 (bits 1 and 2 are the
+/// targets' own).
 pub fn rules(flags: u8) -> UrlRules<'static> {
-    UrlRules::cpython(if flags & 1 == 0 {
-        Dialect::CPYTHON_3_11
-    } else {
-        Dialect::CPYTHON_3_10
-    })
+    let generations = Dialect::GENERATIONS;
+    let pick = usize::from((flags & 1) | ((flags >> 2) & 0b110));
+    UrlRules::cpython(generations[pick % generations.len()])
 }
 
 /// HMAC-SHA1 of the concatenated `parts`, from the `hmac` crate, with no state reuse.

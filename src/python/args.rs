@@ -23,7 +23,40 @@ pub(super) fn require_key(signing_key: &Bound<'_, PyAny>) -> PyResult<()> {
     }
 }
 
-/// `None`/`""` give `None` (the call answers False); anything else is compared as `str(sig)`.
+/// A signature as the validators compare it.
+pub(super) enum Signature<'a, 'py> {
+    /// An exact str (one holding lone surrogates compares as [`UNMATCHABLE`]).
+    Text(Cow<'a, str>),
+    /// Anything else. The reference compares `str(signature)` at each comparison, after
+    /// the expected value is computed, and takes a `TypeError`/`ValueError` from `str()` as
+    /// a mismatch: `_compat.signature_matches` does the same, once per comparison.
+    Object(&'a Bound<'py, PyAny>),
+}
+
+/// `signature is None or signature == ""` gives `None` (the call answers False).
+pub(super) fn signature_arg<'a, 'py>(
+    signature: &'a Bound<'py, PyAny>,
+) -> PyResult<Option<Signature<'a, 'py>>> {
+    if signature.is_none() {
+        return Ok(None);
+    }
+    if let Ok(exact) = signature.cast_exact::<PyString>() {
+        if exact.is_empty()? {
+            return Ok(None);
+        }
+        return Ok(Some(Signature::Text(match exact.to_str() {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => Cow::Borrowed(UNMATCHABLE),
+        })));
+    }
+    if signature.eq("")? {
+        return Ok(None);
+    }
+    Ok(Some(Signature::Object(signature)))
+}
+
+/// `None`/`""` give `None`; anything else as the text `str(sig)` gives once (the key
+/// ring's rule, where the reference has no counterpart).
 pub(super) fn signature_text<'py>(signature: &Bound<'py, PyAny>) -> PyResult<Option<Cow<'py, str>>> {
     if signature.is_none() {
         return Ok(None);

@@ -40,6 +40,12 @@ fn to_py_err(error: Error) -> PyErr {
     PyValueError::new_err(error.to_string())
 }
 
+impl From<Error> for PyErr {
+    fn from(error: Error) -> Self {
+        to_py_err(error)
+    }
+}
+
 /// Re-raises the genuine `UnicodeEncodeError` of a str holding lone surrogates.
 fn encode_error(text: &Bound<'_, PyString>) -> PyErr {
     match text.call_method1(intern!(text.py(), "encode"), ("utf-8",)) {

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString};
 
-use crate::urlsplit::{Dialect, StdUnicode, UnicodeRules, UrlRules};
+use crate::urlsplit::{BracketCheck, Dialect, StdUnicode, UnicodeRules, UrlRules};
 
 static DIALECT: OnceLock<Dialect> = OnceLock::new();
 
@@ -39,7 +39,7 @@ impl UnicodeRules for InterpreterUnicode {
 /// The rules every call uses.
 pub(super) fn rules() -> UrlRules<'static> {
     UrlRules {
-        dialect: DIALECT.get().copied().unwrap_or(Dialect::CPYTHON_3_11),
+        dialect: DIALECT.get().copied().unwrap_or(Dialect::CPYTHON_3_13_15),
         unicode: &InterpreterUnicode,
     }
 }
@@ -51,24 +51,41 @@ pub(super) fn init(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
-/// The `urlsplit` rules of the running interpreter, read off `urllib.parse` itself.
+/// The `urlsplit` rules of the running interpreter, read off `urllib.parse` itself: each
+/// generation answers these URLs differently (the version number is never consulted, as
+/// distributions backport fixes).
 fn probe_dialect(py: Python<'_>) -> PyResult<Dialect> {
     let urlsplit = py.import("urllib.parse")?.getattr("urlsplit")?;
     let scheme = |url: &str| -> PyResult<String> { urlsplit.call1((url,))?.getattr("scheme")?.extract() };
+    let accepts = |url: &str| urlsplit.call1((url,)).is_ok();
+    let bracket_check = if accepts("http://[zz]/") {
+        BracketCheck::Unchecked
+    } else if accepts("http://x[::1]/") && !accepts("http://[a@[::1]/") {
+        BracketCheck::FirstBracketed
+    } else {
+        BracketCheck::HostInfo
+    };
     Ok(Dialect {
         scheme_starts_with_letter: scheme("1a://h")?.is_empty(),
-        checks_bracketed_host: urlsplit.call1(("http://[zz]/",)).is_err(),
+        bracket_check,
+        ipvfuture_upper_v: bracket_check != BracketCheck::Unchecked && accepts("http://[V1.x]/"),
         strips_leading_c0: scheme("\x01a://h")? == "a",
     })
 }
 
-/// The `urlsplit` rules in force, as a dict of flags (for tests and diagnostics).
+/// The `urlsplit` rules in force, as a dict (for tests and diagnostics).
 #[pyfunction]
 pub(super) fn _url_dialect(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    let d = DIALECT.get().copied().unwrap_or(Dialect::CPYTHON_3_11);
+    let d = rules().dialect;
     let flags = PyDict::new(py);
     flags.set_item("scheme_starts_with_letter", d.scheme_starts_with_letter)?;
-    flags.set_item("checks_bracketed_host", d.checks_bracketed_host)?;
+    let check = match d.bracket_check {
+        BracketCheck::Unchecked => "unchecked",
+        BracketCheck::FirstBracketed => "first_bracketed",
+        BracketCheck::HostInfo => "host_info",
+    };
+    flags.set_item("bracket_check", check)?;
+    flags.set_item("ipvfuture_upper_v", d.ipvfuture_upper_v)?;
     flags.set_item("strips_leading_c0", d.strips_leading_c0)?;
     Ok(flags)
 }

@@ -6,14 +6,16 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use super::args::{
-    SigningPairs, key_bytes, require_key, signature_text, signing_pairs, url_for_params, url_for_raw_body,
+    Signature, SigningPairs, key_bytes, require_key, signature_arg, signing_pairs, url_for_params,
+    url_for_raw_body,
 };
 use super::rules::rules;
-use super::{RAW_BODY_NOT_STR, to_py_err};
+use super::{RAW_BODY_NOT_STR, compat, to_py_err};
 use crate::candidates::candidate_urls;
 use crate::form::sort_for_signing;
-use crate::scheme::Sha1Key;
+use crate::scheme::{Sha1Key, Sha256Key};
 use crate::validate;
+use crate::validate::compared;
 
 /// Bodies at least this long are hashed with the GIL released.
 const DETACH_THRESHOLD: usize = 64 * 1024;
@@ -36,13 +38,22 @@ enum RawBodyScheme {
     Sha256,
 }
 
+/// `_compat.signature_matches(expected, signature)`: one comparison of a non-str signature.
+fn object_matcher<'a, 'py>(
+    module: &Bound<'py, PyModule>,
+    signature: &'a Bound<'py, PyAny>,
+) -> PyResult<impl FnMut(&str) -> PyResult<bool> + use<'a, 'py>> {
+    let matches = compat(module, "signature_matches")?;
+    Ok(move |expected: &str| matches.call1((expected, signature))?.is_truthy())
+}
+
 /// The raw-body path of all three functions, from the point where the signature is known
 /// to be non-empty: the URL's type, then the key's, then the text, then the hashing.
 fn check_raw_body(
-    py: Python<'_>,
+    module: &Bound<'_, PyModule>,
     scheme: RawBodyScheme,
     signing_key: &Bound<'_, PyAny>,
-    signature: &str,
+    signature: &Signature<'_, '_>,
     url: &Bound<'_, PyAny>,
     body: &Bound<'_, PyString>,
 ) -> PyResult<bool> {
@@ -50,16 +61,33 @@ fn check_raw_body(
     let key = key_bytes(signing_key)?;
     let (url, body) = (url.to_str()?, body.to_str()?);
     let rules = rules();
-    hash_work(py, body.len(), || match scheme {
-        RawBodyScheme::Sha1 => validate::validate_webhook_signature(&key, signature, url, body, &rules),
-        RawBodyScheme::Sha256 => validate::validate_webhook_signature_sha256(&key, signature, url, body),
-    })
-    .map_err(to_py_err)
+    match signature {
+        // The key's truth was the reference's test (`not signing_key`): a truthy key whose
+        // encoding is empty still signs, so the core's empty-key check is not applied.
+        Signature::Text(signature) => hash_work(module.py(), body.len(), || match scheme {
+            RawBodyScheme::Sha1 => {
+                validate::scheme_a_then_b(&Sha1Key::new(&key), signature, url, body, &rules)
+            }
+            RawBodyScheme::Sha256 => {
+                Ok(Sha256Key::new(&key).matches(signature.as_bytes(), url.as_bytes(), body.as_bytes()))
+            }
+        })
+        .map_err(to_py_err),
+        Signature::Object(object) => {
+            let matches = object_matcher(module, object)?;
+            match scheme {
+                RawBodyScheme::Sha1 => compared::validate_webhook_signature(&key, url, body, &rules, matches),
+                RawBodyScheme::Sha256 => {
+                    compared::validate_webhook_signature_sha256(&key, url, body, matches)
+                }
+            }
+        }
+    }
 }
 
 /// `validate_webhook_signature` and its SHA-256 twin: key, body type, signature, then work.
 fn raw_body_call(
-    py: Python<'_>,
+    module: &Bound<'_, PyModule>,
     scheme: RawBodyScheme,
     signing_key: &Bound<'_, PyAny>,
     signature: &Bound<'_, PyAny>,
@@ -70,8 +98,8 @@ fn raw_body_call(
     let body = raw_body
         .cast::<PyString>()
         .map_err(|_| PyTypeError::new_err(RAW_BODY_NOT_STR))?;
-    match signature_text(signature)? {
-        Some(signature) => check_raw_body(py, scheme, signing_key, &signature, url, body),
+    match signature_arg(signature)? {
+        Some(signature) => check_raw_body(module, scheme, signing_key, &signature, url, body),
         None => Ok(false),
     }
 }
@@ -80,29 +108,36 @@ fn raw_body_call(
 /// for a webhook's raw body. Arguments, results and exceptions are those of
 /// signalwire-sdk 3.7.5's function of the same name.
 #[pyfunction]
-#[pyo3(signature = (signing_key, signature, url, raw_body))]
+#[pyo3(pass_module, signature = (signing_key, signature, url, raw_body))]
 pub(super) fn validate_webhook_signature(
-    py: Python<'_>,
+    module: &Bound<'_, PyModule>,
     signing_key: &Bound<'_, PyAny>,
     signature: &Bound<'_, PyAny>,
     url: &Bound<'_, PyAny>,
     raw_body: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
-    raw_body_call(py, RawBodyScheme::Sha1, signing_key, signature, url, raw_body)
+    raw_body_call(module, RawBodyScheme::Sha1, signing_key, signature, url, raw_body)
 }
 
 /// Hex HMAC-SHA256 over `url + raw_body`, the `X-SignalWire-Sha256-Signature` header.
 /// Arguments, results and exceptions are those of signalwire-sdk 3.7.5's function.
 #[pyfunction]
-#[pyo3(signature = (signing_key, signature, url, raw_body))]
+#[pyo3(pass_module, signature = (signing_key, signature, url, raw_body))]
 pub(super) fn validate_webhook_signature_sha256(
-    py: Python<'_>,
+    module: &Bound<'_, PyModule>,
     signing_key: &Bound<'_, PyAny>,
     signature: &Bound<'_, PyAny>,
     url: &Bound<'_, PyAny>,
     raw_body: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
-    raw_body_call(py, RawBodyScheme::Sha256, signing_key, signature, url, raw_body)
+    raw_body_call(
+        module,
+        RawBodyScheme::Sha256,
+        signing_key,
+        signature,
+        url,
+        raw_body,
+    )
 }
 
 /// A raw body (str) is checked as `validate_webhook_signature` checks it; pre-parsed form
@@ -117,13 +152,23 @@ pub(super) fn validate_request(
     url: &Bound<'_, PyAny>,
     params_or_raw_body: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
-    let py = module.py();
     require_key(signing_key)?;
-    let Some(signature) = signature_text(signature)? else {
+    let Some(mut checked) = signature_arg(signature)? else {
         return Ok(false);
     };
     if let Ok(body) = params_or_raw_body.cast::<PyString>() {
-        return check_raw_body(py, RawBodyScheme::Sha1, signing_key, &signature, url, body);
+        // The reference hands a str body to validate_webhook_signature, which tests the
+        // key's truth and compares the signature with "" again: observable for other types.
+        if !signing_key.is_exact_instance_of::<PyString>() {
+            require_key(signing_key)?;
+        }
+        if let Signature::Object(object) = checked {
+            let Some(again) = signature_arg(object)? else {
+                return Ok(false);
+            };
+            checked = again;
+        }
+        return check_raw_body(module, RawBodyScheme::Sha1, signing_key, &checked, url, body);
     }
     let pairs: SigningPairs<'_> = signing_pairs(module, params_or_raw_body)?;
 
@@ -139,10 +184,15 @@ pub(super) fn validate_request(
     if !pairs.sorted {
         sort_for_signing(&mut texts);
     }
-    Ok(validate::scheme_b_params_match(
-        &Sha1Key::new(&key),
-        &signature,
-        &candidates,
-        &texts,
-    ))
+    match checked {
+        Signature::Text(signature) => Ok(validate::scheme_b_params_match(
+            &Sha1Key::new(&key),
+            &signature,
+            &candidates,
+            &texts,
+        )),
+        Signature::Object(object) => {
+            compared::scheme_b_params(&key, &candidates, &texts, object_matcher(module, object)?)
+        }
+    }
 }

@@ -1,12 +1,14 @@
 """Slow paths of the native validators, for argument types their fast paths do not take.
 
 Python applies its own rules here (``<`` between names, ``format()`` of values, tuple
-unpacking, ``urlparse`` of a non-str URL), so unusual inputs give exactly the results and
-exceptions the reference gives. The native module calls these; they are not public API.
+unpacking, ``urlparse`` of a non-str URL, ``str()`` of a non-str signature), so unusual
+inputs give exactly the results, exceptions and dunder calls the reference gives. The
+native module calls these; they are not public API.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable, Mapping
 from operator import itemgetter
 from typing import Any, NoReturn
@@ -43,3 +45,13 @@ def raise_for_foreign_url(url: Any) -> NoReturn:
     _ = parsed.hostname, parsed.port, parse_qsl(parsed.query, keep_blank_values=True)
     _ = url + ""
     raise TypeError("url must be a str")
+
+
+def signature_matches(expected: str, signature: object) -> bool:
+    """One comparison of a signature that is not an exact str: ``str(signature)`` now (the
+    native code calls this once per comparison, after computing ``expected``), and a
+    ``TypeError``/``ValueError`` from it, or from comparing non-ASCII text, is a mismatch."""
+    try:
+        return hmac.compare_digest(expected, str(signature))
+    except (TypeError, ValueError):
+        return False
