@@ -8,10 +8,12 @@
 
 Results and exceptions are those of ``signalwire-sdk`` 3.7.5 on the running interpreter.
 
-Constant time: no signature is compared with ``==``. The native core encodes each expected
-MAC with a constant-time encoder and compares it with the ``subtle`` crate's
-``ConstantTimeEq``, the guarantee ``hmac.compare_digest`` gives Python code; the timing
-test (``benches/timing.py``) measures no leak.
+Constant time: no signature is compared with ``==``. For a str signature the native core
+encodes each expected MAC with a constant-time encoder and compares it with the ``subtle``
+crate's ``ConstantTimeEq``, the guarantee ``hmac.compare_digest`` gives Python code; the
+timing test (``benches/timing.py``) measures no leak. A signature of another type is
+compared as the reference compares it, ``str()`` of it with ``hmac.compare_digest``
+(``_compat.signature_matches``).
 """
 
 from ._native import (
