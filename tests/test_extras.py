@@ -366,7 +366,7 @@ def test_verify_scheme_b_accepts_what_the_reference_accepts_through_scheme_b(
     while compared < CASES:
         case = cases.make_case(rng, ref_validator)
         key, signature, url, body = case.args
-        if not all(isinstance(x, str) for x in (key, signature, url, body)):
+        if not all(type(x) is str for x in (key, signature, url, body)):  # the CLI gets exact str
             continue
         try:
             a_match = signature == scheme_a(key, url, body)
