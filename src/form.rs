@@ -76,9 +76,10 @@ pub fn sort_for_signing<K: AsRef<str>, V>(params: &mut [(K, V)]) {
 
 /// `dict(parse_qsl(query, keep_blank_values=True)).get(name)`: the last value wins.
 pub fn last_query_value<'q>(query: &'q str, name: &str) -> Option<Cow<'q, str>> {
-    // Without a `%` no escape can spell `name`, so a query that does not contain it
-    // literally cannot hold it (the usual case, decided without parsing).
-    if !has_byte(query, b'%') && !query.contains(name) {
+    // Without a `%` no escape can spell `name` (nor a `+` its spaces), so a query that
+    // does not contain it literally cannot hold it (the usual case, decided without parsing).
+    let spaces_spelled = name.contains(' ') && has_byte(query, b'+');
+    if !has_byte(query, b'%') && !spaces_spelled && !query.contains(name) {
         return None;
     }
     form_urlencoded::parse(query.as_bytes())
@@ -100,6 +101,14 @@ mod tests {
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_plus_spells_a_space_of_the_looked_up_name() {
+        // Found by the `form` fuzz target: no `%`, and the name not there literally.
+        assert_eq!(last_query_value("a+b=1&x=2", "a b").as_deref(), Some("1"));
+        assert_eq!(last_query_value("a+b=1", "a+b"), None);
+        assert_eq!(last_query_value("ab=1", "a b"), None);
     }
 
     #[test]
