@@ -7,6 +7,11 @@
 //!   with them is decoded (as [`crate::form::parse_qsl`] decodes it) into one buffer
 //!   shared by all such parts. Memory in proportion to the body: one 32-byte record per
 //!   field, the decoded escapes, and the ordering's scratch.
+//! * A run of identical fields (`a=&a=&…`; empty fields `&&&…` likewise) is recognised
+//!   by comparing the bytes after a field with the field and its `&`, and recorded once
+//!   with a count. Grouping keeps the counts (and adds an empty value to its name's
+//!   previous empty value); the sort expands them. Identical pairs in a row are staged
+//!   by copying the staged copies, so `a=&` bodies cost little per field.
 //! * Each record carries its name's first 16 bytes as a big-endian integer. The order
 //!   comes from grouping when few distinct names repeat (a hash table, then a counting
 //!   sort), else from an integer sort of keys made of a name's first bytes, its length
@@ -42,6 +47,18 @@ const SLOTS: usize = 1 << SLOT_BITS;
 /// Marks a range of the decoded buffer rather than of the body.
 const DECODED: u32 = 1 << 31;
 
+/// Runs of identical fields whose text plus `&` is at most this long are detected while
+/// parsing.
+const MAX_RUN: usize = 32;
+
+/// Runs are looked for in bodies whose fields average at most this many bytes (with
+/// their `&`): there the work per field outweighs the hash.
+const SHORT_FIELDS: usize = 8;
+
+/// Marks, in [`FormMessage::grouped`]'s first pass, a field merged into its group's
+/// previous entry.
+const MERGED: u32 = 1 << 31;
+
 /// A part of a field: `start` (with [`DECODED`] for the decoded buffer) and length.
 #[derive(Clone, Copy)]
 struct Part {
@@ -64,13 +81,20 @@ pub struct FormMessage<'a> {
     decoded: Vec<u8>,
     /// In submission order after parsing; in signing order once sorted by keys.
     fields: Vec<Field>,
+    /// Empty, or after parsing how many times each field occurs in a row (a run of
+    /// identical fields is recorded once).
+    counts: Vec<u32>,
     /// Set instead when grouped: each distinct name, in signing order.
     groups: Vec<Group>,
-    /// With `groups`: every value, grouped by name, in submission order within a group.
-    values: Vec<Part>,
+    /// With `groups`: every value and how many times it occurs in a row, grouped by name,
+    /// in submission order within a group.
+    values: Vec<Entry>,
     len: usize,
     count: usize,
 }
+
+/// A value of a grouped form and how many times it occurs in a row.
+type Entry = (Part, u32);
 
 /// A distinct name of a grouped form and where its values end in `values`.
 #[derive(Clone, Copy)]
@@ -125,6 +149,7 @@ impl<'a> FormMessage<'a> {
             body: body.as_bytes(),
             decoded: Vec::new(),
             fields: Vec::new(),
+            counts: Vec::new(),
             groups: Vec::new(),
             values: Vec::new(),
             len: 0,
@@ -136,9 +161,67 @@ impl<'a> FormMessage<'a> {
         Some(message)
     }
 
+    /// Finds the fields, eight bytes at a time. After each field the next bytes are
+    /// compared with the field and its `&`: a run of identical fields (`a=&a=&…`, `&&&…`)
+    /// is skipped and counted instead of parsed again.
     fn parse(&mut self) {
         let bytes = self.body;
-        self.fields.reserve(count_ampersands(bytes) + 1);
+        let n = bytes.len();
+        let ampersands = count_ampersands(bytes);
+        self.fields.reserve(ampersands + 1);
+        if ampersands.saturating_mul(SHORT_FIELDS) < n {
+            // Fields of more than SHORT_FIELDS bytes on average: runs are not looked for.
+            self.parse_plain();
+            return;
+        }
+        let (mut start, mut eq, mut escaped) = (0, None, [false; 2]);
+        let mut base = 0;
+        while base < n {
+            let mut mask = match bytes.get(base..base + 8) {
+                Some(word) => special_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default())),
+                None => tail_specials(&bytes[base..]),
+            };
+            if start > base {
+                // After a run: nothing before the next field's start.
+                mask &= u64::MAX << (8 * (start - base));
+            }
+            let mut next = base + 8;
+            while mask != 0 {
+                let i = base + (mask.trailing_zeros() / 8) as usize;
+                mask &= mask - 1;
+                match bytes[i] {
+                    b'&' => {
+                        let before = self.fields.len();
+                        self.push_field(start, i, eq, escaped);
+                        let resume = self.skip_run(start, i, before);
+                        (start, eq, escaped) = (resume, None, [false; 2]);
+                        if resume > i + 1 {
+                            if resume >= base + 8 {
+                                next = resume - resume % 8;
+                                break;
+                            }
+                            mask &= u64::MAX << (8 * (resume - base));
+                        }
+                    }
+                    b'=' => {
+                        if eq.is_none() {
+                            eq = Some(i);
+                        }
+                    }
+                    _ => escaped[usize::from(eq.is_some())] = true,
+                }
+            }
+            base = next;
+        }
+        self.push_field(start, n, eq, escaped);
+        if !self.counts.is_empty() {
+            self.counts.resize(self.fields.len(), 1);
+        }
+    }
+
+    /// [`parse`](Self::parse) without looking for runs.
+    fn parse_plain(&mut self) {
+        let bytes = self.body;
         let (mut start, mut eq, mut escaped) = (0, None, [false; 2]);
         let words = bytes.chunks_exact(8);
         let tail = words.remainder();
@@ -167,12 +250,60 @@ impl<'a> FormMessage<'a> {
         self.push_field(start, bytes.len(), eq, escaped);
     }
 
+    /// The field `body[start..amp]` ended by the `&` at `amp` and pushed at `fields[at]`
+    /// (unless it was empty): when the bytes after it repeat it and its `&`, counts the
+    /// repetitions on that field. Returns where the next field starts.
+    #[inline(always)]
+    fn skip_run(&mut self, start: usize, amp: usize, at: usize) -> usize {
+        let bytes = self.body;
+        let len = amp + 1 - start;
+        let mut resume = amp + 1;
+        if len > MAX_RUN || bytes.get(resume) != Some(&bytes[start]) {
+            return resume;
+        }
+        let pattern = &bytes[start..=amp];
+        let mut repeats = 0;
+        if len <= 8 {
+            // Short patterns: eight bytes at a time, masked to the pattern's length.
+            let mask = u64::MAX >> (64 - 8 * len);
+            let word = |at: usize| {
+                let window = bytes.get(at..at + 8)?;
+                Some(u64::from_le_bytes(window.try_into().unwrap_or_default()) & mask)
+            };
+            if let Some(expected) = word(start) {
+                while word(resume) == Some(expected) {
+                    (resume, repeats) = (resume + len, repeats + 1);
+                }
+            }
+        }
+        // Longer patterns, and short ones in the body's last eight bytes.
+        while (len > 8 || resume + 8 > bytes.len()) && bytes.get(resume..resume + len) == Some(pattern) {
+            (resume, repeats) = (resume + len, repeats + 1);
+        }
+        if repeats > 0 && self.fields.len() > at {
+            let field = self.fields[at];
+            self.len += repeats as usize * (field.name.len as usize + field.value.len as usize);
+            self.counts.resize(at + 1, 1);
+            self.counts[at] += repeats;
+        }
+        resume
+    }
+
     /// Orders the fields by name, stably: grouped when few names repeat (the usual form,
     /// and the worst case of a comparison sort), else by integer keys.
     fn order(&mut self) {
         if let Some((groups, values)) = self.grouped() {
             (self.groups, self.values, self.fields) = (groups, values, Vec::new());
             return;
+        }
+        if !self.counts.is_empty() {
+            // Runs are only kept by grouping: the sort sees every field.
+            let counts = std::mem::take(&mut self.counts);
+            let mut fields = Vec::with_capacity(counts.iter().map(|&c| c as usize).sum());
+            for (&field, &count) in self.fields.iter().zip(&counts) {
+                fields.extend(std::iter::repeat_n(field, count as usize));
+            }
+            self.fields = fields;
         }
         self.sort_by_keys();
     }
@@ -218,9 +349,9 @@ impl<'a> FormMessage<'a> {
     /// first), the distinct names are sorted, and the fields are placed by a counting
     /// sort, which keeps each name's fields in submission order. `None` as soon as the
     /// names turn out to be more varied (after at most [`MAX_GROUPS`] + 1 of them).
-    fn grouped(&self) -> Option<(Vec<Group>, Vec<Part>)> {
+    fn grouped(&self) -> Option<(Vec<Group>, Vec<Entry>)> {
         let fields = &self.fields;
-        if fields.len() < MIN_GROUPED {
+        if fields.len() < MIN_GROUPED && self.counts.is_empty() {
             return None;
         }
         let same = |a: &Field, b: &Field| {
@@ -231,6 +362,12 @@ impl<'a> FormMessage<'a> {
         let mut slots = vec![u32::MAX; SLOTS];
         let mut names: Vec<Field> = Vec::new();
         let mut groups: Vec<u32> = Vec::with_capacity(fields.len());
+        // Whether each name's last value was empty: in a form with runs, an empty value
+        // after an empty value of the same name adds to that entry's count instead of an
+        // entry.
+        let mut last_empty: Vec<bool> = Vec::new();
+        let mut entries = 0;
+        let merge = !self.counts.is_empty();
         let mut previous = None;
         for field in fields {
             let group = match previous {
@@ -245,6 +382,7 @@ impl<'a> FormMessage<'a> {
                             }
                             slots[slot] = names.len() as u32;
                             names.push(*field);
+                            last_empty.push(false);
                             break slots[slot];
                         }
                         if same(&names[g as usize], field) {
@@ -255,14 +393,23 @@ impl<'a> FormMessage<'a> {
                 }
             };
             previous = Some(group);
-            groups.push(group);
+            let empty = merge && field.value.len == 0;
+            if empty && last_empty[group as usize] {
+                groups.push(group | MERGED);
+            } else {
+                last_empty[group as usize] = empty;
+                groups.push(group);
+                entries += 1;
+            }
         }
         let mut ranked: Vec<usize> = (0..names.len()).collect();
         let (body, decoded) = (self.body, &self.decoded);
         ranked.sort_unstable_by(|&a, &b| compare_names(body, decoded, &names[a], &names[b]));
         let mut next = vec![0usize; names.len()];
         for &g in &groups {
-            next[g as usize] += 1;
+            if g & MERGED == 0 {
+                next[g as usize] += 1;
+            }
         }
         let mut at = 0;
         let mut sorted = Vec::with_capacity(names.len());
@@ -273,10 +420,24 @@ impl<'a> FormMessage<'a> {
                 end: at,
             });
         }
-        let mut values = vec![Part { start: 0, len: 0 }; fields.len()];
-        for (field, &g) in fields.iter().zip(&groups) {
-            values[next[g as usize]] = field.value;
-            next[g as usize] += 1;
+        let mut values = vec![(Part { start: 0, len: 0 }, 0); entries];
+        let mut place = |field: &Field, g: u32, count: u32| {
+            if g & MERGED == 0 {
+                values[next[g as usize]] = (field.value, count);
+                next[g as usize] += 1;
+            } else {
+                // The group's previous entry, an empty value too, is the last one placed.
+                values[next[(g & !MERGED) as usize] - 1].1 += count;
+            }
+        };
+        if self.counts.is_empty() {
+            for (field, &g) in fields.iter().zip(&groups) {
+                place(field, g, 1);
+            }
+        } else {
+            for ((field, &g), &count) in fields.iter().zip(&groups).zip(&self.counts) {
+                place(field, g, count);
+            }
         }
         Some((sorted, values))
     }
@@ -346,26 +507,36 @@ impl<'a> FormMessage<'a> {
         self.count == 0
     }
 
-    /// Calls `each` with every field's name and value, in signing order.
-    fn for_each_pair(&self, mut each: impl FnMut(Part, Part)) {
+    /// Calls `each` with every field's name and value and how many times the pair occurs
+    /// in a row, in signing order.
+    fn for_each_pair(&self, mut each: impl FnMut(Part, Part, u32)) {
         let mut start = 0;
         for group in &self.groups {
-            for &value in &self.values[start..group.end] {
-                each(group.name, value);
+            for &(value, count) in &self.values[start..group.end] {
+                each(group.name, value, count);
             }
             start = group.end;
         }
         for field in &self.fields {
-            each(field.name, field.value);
+            each(field.name, field.value, 1);
         }
     }
 
     /// Appends the whole message to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) {
         out.reserve(self.len);
-        self.for_each_pair(|name, value| {
+        self.for_each_pair(|name, value, count| {
+            let from = out.len();
             out.extend_from_slice(self.bytes(name));
             out.extend_from_slice(self.bytes(value));
+            let pair = out.len() - from;
+            // The pair repeated by doubling what is already written.
+            let (mut have, mut left) = (1, count as usize - 1);
+            while left > 0 && pair > 0 {
+                let copies = have.min(left);
+                out.extend_from_within(from..from + copies * pair);
+                (have, left) = (have + copies, left - copies);
+            }
         });
     }
 
@@ -373,41 +544,101 @@ impl<'a> FormMessage<'a> {
     /// through `stage` (resized to at most [`STAGE`] bytes on first use).
     pub fn feed(&self, stage: &mut Vec<u8>, sink: &mut dyn FnMut(&[u8])) {
         let mut filled = 0;
-        self.for_each_pair(|name, value| {
-            for part in [name, value] {
-                let len = part.len as usize;
-                if len == 0 {
-                    continue;
-                }
-                let (buffer, start) = self.located(part);
-                if len >= DIRECT {
-                    if filled > 0 {
-                        sink(&stage[..filled]);
-                        filled = 0;
-                    }
-                    sink(&buffer[start..start + len]);
-                    continue;
-                }
-                if stage.is_empty() {
-                    stage.resize(self.len.min(STAGE) + WINDOW, 0);
-                }
-                if filled + len > stage.len() - WINDOW {
-                    sink(&stage[..filled]);
-                    filled = 0;
-                }
-                // Short parts are copied 16 bytes at a time where the buffer has them (the
-                // bytes beyond the part are overwritten next or never fed).
-                match buffer.get(start..start + WINDOW) {
-                    Some(window) if len <= WINDOW => {
-                        stage[filled..filled + WINDOW].copy_from_slice(window);
-                    }
-                    _ => stage[filled..filled + len].copy_from_slice(&buffer[start..start + len]),
-                }
-                filled += len;
+        self.for_each_pair(|name, value, count| {
+            if count == 1 {
+                self.feed_pair(stage, &mut filled, sink, [name, value]);
+                return;
+            }
+            let pair = (name.len + value.len) as usize;
+            if pair > 0 && pair < DIRECT {
+                self.feed_repeated(stage, &mut filled, sink, [name, value], count as usize);
+                return;
+            }
+            for _ in 0..count {
+                self.feed_pair(stage, &mut filled, sink, [name, value]);
             }
         });
         if filled > 0 {
             sink(&stage[..filled]);
+        }
+    }
+
+    /// A short pair `count` times: one copy staged, then copies of the staged copies.
+    fn feed_repeated(
+        &self,
+        stage: &mut Vec<u8>,
+        filled: &mut usize,
+        sink: &mut dyn FnMut(&[u8]),
+        pair: [Part; 2],
+        count: usize,
+    ) {
+        let len = (pair[0].len + pair[1].len) as usize;
+        if stage.is_empty() {
+            stage.resize(self.len.min(STAGE) + WINDOW, 0);
+        }
+        let mut left = count;
+        while left > 0 {
+            // The copy staged whole (len < DIRECT <= the stage's room, as len <= self.len).
+            if *filled + len > stage.len() - WINDOW {
+                sink(&stage[..*filled]);
+                *filled = 0;
+            }
+            self.feed_pair(stage, filled, sink, pair);
+            left -= 1;
+            let (from, mut have) = (*filled - len, 1);
+            loop {
+                let room = (stage.len() - WINDOW - *filled) / len;
+                let copies = have.min(left).min(room);
+                if copies == 0 {
+                    break;
+                }
+                stage.copy_within(from..from + copies * len, *filled);
+                *filled += copies * len;
+                (have, left) = (have + copies, left - copies);
+            }
+        }
+    }
+
+    /// Stages (or, when long, feeds) a name and a value.
+    #[inline(always)]
+    fn feed_pair(
+        &self,
+        stage: &mut Vec<u8>,
+        filled: &mut usize,
+        sink: &mut dyn FnMut(&[u8]),
+        pair: [Part; 2],
+    ) {
+        for part in pair {
+            let len = part.len as usize;
+            if len == 0 {
+                continue;
+            }
+            let (buffer, start) = self.located(part);
+            if len >= DIRECT {
+                if *filled > 0 {
+                    sink(&stage[..*filled]);
+                    *filled = 0;
+                }
+                sink(&buffer[start..start + len]);
+                continue;
+            }
+            if stage.is_empty() {
+                stage.resize(self.len.min(STAGE) + WINDOW, 0);
+            }
+            if *filled + len > stage.len() - WINDOW {
+                sink(&stage[..*filled]);
+                *filled = 0;
+            }
+            // Short parts are copied 16 bytes at a time where the buffer has them (the
+            // bytes beyond the part are overwritten next or never fed).
+            let at = *filled;
+            match buffer.get(start..start + WINDOW) {
+                Some(window) if len <= WINDOW => {
+                    stage[at..at + WINDOW].copy_from_slice(window);
+                }
+                _ => stage[at..at + len].copy_from_slice(&buffer[start..start + len]),
+            }
+            *filled += len;
         }
     }
 }
@@ -646,6 +877,60 @@ mod tests {
             }
             assert_eq!(written(&body), model(&body), "{body:?}");
         }
+    }
+
+    #[test]
+    fn runs_of_identical_fields_count_like_fields() {
+        // Runs of identical fields (with and without escapes, empty values and names,
+        // patterns up to and over MAX_RUN, at the end without `&`, across word boundaries),
+        // in forms that are grouped and in forms of over MAX_GROUPS names (sorted).
+        let units = [
+            "a=",
+            "a",
+            "b=",
+            "a=1",
+            "%61=",
+            "a+b=",
+            "=",
+            "=x",
+            "&",
+            "&&",
+            "x=%FF",
+            "0123456789abcdefXYZ=",
+            "0123456789abcdef0123456789abcde=",
+            "a=b=c",
+            "é=",
+        ];
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        for round in 0..600 {
+            let mut body = String::new();
+            for k in 0..(1 + next(60)) {
+                let unit = units[next(units.len() as u64) as usize];
+                let times = 1 + next(if round % 3 == 0 { 4 } else { 300 });
+                for _ in 0..times {
+                    body.push_str(unit);
+                    body.push('&');
+                }
+                if round % 2 == 1 {
+                    body.push_str(&format!("d{k}_{}=v&", next(1_000)));
+                }
+                if next(5) == 0 {
+                    body.push_str(&"%62=&".repeat(next(700) as usize));
+                }
+            }
+            if next(2) == 0 {
+                body.pop();
+            }
+            assert_eq!(written(&body), model(&body), "{body:?}");
+        }
+        let many = "a=&".repeat(350_000) + "a=" + &"b=&".repeat(70_000);
+        assert_eq!(written(&many), model(&many));
     }
 
     #[test]
