@@ -152,7 +152,7 @@ class WebhookSignatureMiddleware:
             paths, and methods other than POST, pass through untouched.
         trust_proxy: Honour ``X-Forwarded-Host``/``X-Forwarded-Proto`` (only behind a
             proxy you control: clients can send these headers too).
-        policy: ``"strict"`` (the default since 0.3: a present SHA-256 header alone
+        policy: ``"strict"`` (the default since 0.2: a present SHA-256 header alone
             decides, and a Scheme B signature over the URL alone vouches for no body
             without a matching ``bodySHA256``) or ``"fallback"`` (the reference's rules);
             see ``WebhookValidator``.
