@@ -41,6 +41,7 @@ const MIN_GROUPED: usize = 64;
 /// At most this many distinct names are grouped (half the table's slots).
 const MAX_GROUPS: usize = 512;
 
+
 const SLOT_BITS: u32 = 10;
 const SLOTS: usize = 1 << SLOT_BITS;
 
@@ -54,10 +55,6 @@ const MAX_RUN: usize = 32;
 /// Runs are looked for in bodies whose fields average at most this many bytes (with
 /// their `&`): there the work per field outweighs the hash.
 const SHORT_FIELDS: usize = 8;
-
-/// Marks, in [`FormMessage::grouped`]'s first pass, a field merged into its group's
-/// previous entry.
-const MERGED: u32 = 1 << 31;
 
 /// A part of a field: `start` (with [`DECODED`] for the decoded buffer) and length.
 #[derive(Clone, Copy)]
@@ -75,32 +72,214 @@ struct Field {
     value: Part,
 }
 
+/// A value and how many times it occurs in a row within its name's group.
+type Entry = (Part, u32);
+
 /// The message of a form body, in signing order.
 pub struct FormMessage<'a> {
     body: &'a [u8],
     decoded: Vec<u8>,
-    /// In submission order after parsing; in signing order once sorted by keys.
+    /// The fields in signing order, when the form was not grouped.
     fields: Vec<Field>,
-    /// Empty, or after parsing how many times each field occurs in a row (a run of
-    /// identical fields is recorded once).
-    counts: Vec<u32>,
-    /// Set instead when grouped: each distinct name, in signing order.
+    /// Set instead when grouped: each distinct name with its values, in signing order.
     groups: Vec<Group>,
-    /// With `groups`: every value and how many times it occurs in a row, grouped by name,
-    /// in submission order within a group.
-    values: Vec<Entry>,
     len: usize,
     count: usize,
 }
 
-/// A value of a grouped form and how many times it occurs in a row.
-type Entry = (Part, u32);
+/// Where the parse puts the fields it finds.
+trait Sink {
+    /// The field `name=value` (`head` is the name's), `times` times in a row.
+    fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32);
+}
 
-/// A distinct name of a grouped form and where its values end in `values`.
+/// The body and the decoded buffer, which parts point into.
 #[derive(Clone, Copy)]
-struct Group {
-    name: Part,
-    end: usize,
+struct Texts<'t> {
+    body: &'t [u8],
+    decoded: &'t [u8],
+}
+
+impl<'t> Texts<'t> {
+    fn bytes(self, part: Part) -> &'t [u8] {
+        part_bytes(self.body, self.decoded, part)
+    }
+}
+
+/// Fields as records in submission order, for the sort; `counts` stays empty until a
+/// field occurs more than once in a row.
+#[derive(Default)]
+struct Records {
+    fields: Vec<Field>,
+    counts: Vec<u32>,
+}
+
+impl Sink for Records {
+    fn push(&mut self, _: Texts<'_>, head: u128, name: Part, value: Part, times: u32) {
+        self.push_record(Field { head, name, value }, times);
+    }
+}
+
+impl Records {
+    fn push_record(&mut self, field: Field, times: u32) {
+        if times > 1 {
+            self.counts.resize(self.fields.len(), 1);
+        }
+        if times > 1 || !self.counts.is_empty() {
+            self.counts.push(times);
+        }
+        self.fields.push(field);
+    }
+}
+
+/// Fields grouped by name as they are parsed, while at most [`MAX_GROUPS`] distinct names
+/// occur: each name is compared with the previous field's and with the one that followed
+/// that name last time (forms repeat their names in the same order), else looked up in a
+/// small hash table. Its value goes to its group's list (the first one kept beside the
+/// name, so a group of one value allocates nothing); an empty value after the group's
+/// last value, also empty, adds to that entry's count. Sorting the distinct names then
+/// orders the message, each group's values staying in submission order as a stable sort
+/// keeps them.
+#[derive(Default)]
+struct Groups {
+    slots: Vec<u32>,
+    names: Vec<Field>,
+    /// Per group: its first value and the others.
+    values: Vec<(Entry, Vec<Entry>)>,
+    /// Per group: the group of the field that followed its last field.
+    follower: Vec<usize>,
+    previous: usize,
+    /// Room for the records if grouping gives up.
+    records: usize,
+}
+
+/// A distinct name of a grouped form with its first value and the others.
+type Group = (Part, Entry, Vec<Entry>);
+
+impl Groups {
+    fn new(records: usize) -> Self {
+        Groups {
+            slots: vec![u32::MAX; SLOTS],
+            previous: usize::MAX,
+            records,
+            ..Groups::default()
+        }
+    }
+
+    /// The distinct names in signing order, each with its values.
+    fn sorted(self, texts: Texts<'_>) -> Vec<Group> {
+        let mut groups: Vec<(Field, (Entry, Vec<Entry>))> = self.names.into_iter().zip(self.values).collect();
+        groups.sort_unstable_by(|a, b| compare_names(texts, &a.0, &b.0));
+        groups
+            .into_iter()
+            .map(|(name, (first, rest))| (name.name, first, rest))
+            .collect()
+    }
+
+    /// The fields so far as records for the sort, group after group. That is another
+    /// order than they were submitted in, which a stable sort by name cannot tell.
+    fn into_records(self) -> Records {
+        let mut records = Records {
+            fields: Vec::with_capacity(self.records),
+            counts: Vec::new(),
+        };
+        for (name, (first, rest)) in self.names.iter().zip(&self.values) {
+            for &(value, count) in std::iter::once(first).chain(rest) {
+                records.push_record(Field { value, ..*name }, count);
+            }
+        }
+        records
+    }
+
+    /// Records the field in its name's group; false, recording nothing, when the name
+    /// would be one too many.
+    fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32) -> bool {
+        let same = |other: &Field| {
+            other.head == head
+                && other.name.len == name.len
+                && (name.len <= 16 || texts.bytes(other.name)[16..] == texts.bytes(name)[16..])
+        };
+        let previous = self.previous;
+        let mut group = None;
+        if let Some(last) = self.names.get(previous) {
+            if same(last) {
+                group = Some(previous);
+            } else if self.names.get(self.follower[previous]).is_some_and(same) {
+                group = Some(self.follower[previous]);
+            }
+        }
+        let g = match group {
+            Some(g) => g,
+            None => {
+                let mut slot = slot(texts, head, name);
+                loop {
+                    let g = self.slots[slot] as usize;
+                    if g == u32::MAX as usize {
+                        if self.names.len() == MAX_GROUPS {
+                            return false;
+                        }
+                        self.slots[slot] = self.names.len() as u32;
+                        self.names.push(Field { head, name, value });
+                        self.values.push(((value, times), Vec::new()));
+                        self.follower.push(usize::MAX);
+                        self.follow(self.names.len() - 1);
+                        return true;
+                    }
+                    if same(&self.names[g]) {
+                        break g;
+                    }
+                    slot = (slot + 1) % SLOTS;
+                }
+            }
+        };
+        self.follow(g);
+        let (first, rest) = &mut self.values[g];
+        match rest.last_mut().unwrap_or(first) {
+            (last, count) if last.len == 0 && value.len == 0 => *count += times,
+            _ => rest.push((value, times)),
+        }
+        true
+    }
+
+    /// Notes that group `g` follows the previous field's.
+    fn follow(&mut self, g: usize) {
+        if let Some(follower) = self.follower.get_mut(self.previous) {
+            *follower = g;
+        }
+        self.previous = g;
+    }
+}
+
+/// Groups while the names are few enough, records for the sort from then on.
+enum Collector {
+    Grouping(Groups),
+    Sorting(Records),
+}
+
+impl Sink for Collector {
+    fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32) {
+        if let Collector::Grouping(groups) = self {
+            if groups.push(texts, head, name, value, times) {
+                return;
+            }
+            *self = Collector::Sorting(std::mem::take(groups).into_records());
+        }
+        if let Collector::Sorting(records) = self {
+            records.push(texts, head, name, value, times);
+        }
+    }
+}
+
+/// A name's slot in [`Groups`]' table: a hash of its head, length and last 8 bytes.
+fn slot(texts: Texts<'_>, head: u128, name: Part) -> usize {
+    let mut mixed = (head as u64) ^ ((head >> 64) as u64).rotate_left(29);
+    mixed ^= u64::from(name.len);
+    if name.len > 16 {
+        let bytes = texts.bytes(name);
+        let last = &bytes[bytes.len() - 8..];
+        mixed ^= u64::from_le_bytes(last.try_into().unwrap_or_default()).rotate_left(47);
+    }
+    (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOT_BITS)) as usize
 }
 
 const ONES: u64 = u64::from_le_bytes([1; 8]);
@@ -149,31 +328,60 @@ impl<'a> FormMessage<'a> {
             body: body.as_bytes(),
             decoded: Vec::new(),
             fields: Vec::new(),
-            counts: Vec::new(),
             groups: Vec::new(),
-            values: Vec::new(),
             len: 0,
             count: 0,
         };
-        message.parse();
-        message.count = message.fields.len();
-        message.order();
+        let ampersands = count_ampersands(message.body);
+        // Runs are looked for where fields average at most SHORT_FIELDS bytes (with their
+        // `&`): there the work per field outweighs the hash.
+        let runs = ampersands.saturating_mul(SHORT_FIELDS) >= body.len();
+        let mut collector = if ampersands >= MIN_GROUPED {
+            Collector::Grouping(Groups::new(ampersands + 1))
+        } else {
+            Collector::Sorting(Records {
+                fields: Vec::with_capacity(ampersands + 1),
+                counts: Vec::new(),
+            })
+        };
+        message.parse(&mut collector, runs);
+        let mut records = match collector {
+            Collector::Grouping(groups) => {
+                message.groups = groups.sorted(message.texts());
+                return Some(message);
+            }
+            Collector::Sorting(records) => records,
+        };
+        message.fields = std::mem::take(&mut records.fields);
+        if !records.counts.is_empty() {
+            // The sort sees every field.
+            records.counts.resize(message.fields.len(), 1);
+            let mut fields = Vec::with_capacity(message.count);
+            for (&field, &count) in message.fields.iter().zip(&records.counts) {
+                fields.extend(std::iter::repeat_n(field, count as usize));
+            }
+            message.fields = fields;
+        }
+        message.sort_by_keys();
         Some(message)
     }
 
-    /// Finds the fields, eight bytes at a time. After each field the next bytes are
-    /// compared with the field and its `&`: a run of identical fields (`a=&a=&…`, `&&&…`)
-    /// is skipped and counted instead of parsed again.
-    fn parse(&mut self) {
+    fn texts(&self) -> Texts<'_> {
+        Texts {
+            body: self.body,
+            decoded: &self.decoded,
+        }
+    }
+
+    /// Finds the fields, eight bytes at a time, and hands them to `sink`. With `runs`, the bytes after each field are compared with the
+    /// field and its `&`: a run of identical fields (`a=&a=&…`, `&&&…`) is skipped and
+    /// handed over once with its count instead of parsed again.
+    fn parse(&mut self, sink: &mut impl Sink, runs: bool) {
+        if !runs {
+            return self.parse_plain(sink);
+        }
         let bytes = self.body;
         let n = bytes.len();
-        let ampersands = count_ampersands(bytes);
-        self.fields.reserve(ampersands + 1);
-        if ampersands.saturating_mul(SHORT_FIELDS) < n {
-            // Fields of more than SHORT_FIELDS bytes on average: runs are not looked for.
-            self.parse_plain();
-            return;
-        }
         let (mut start, mut eq, mut escaped) = (0, None, [false; 2]);
         let mut base = 0;
         while base < n {
@@ -191,9 +399,8 @@ impl<'a> FormMessage<'a> {
                 mask &= mask - 1;
                 match bytes[i] {
                     b'&' => {
-                        let before = self.fields.len();
-                        self.push_field(start, i, eq, escaped);
-                        let resume = self.skip_run(start, i, before);
+                        let (resume, repeats) = self.run_after(start, i);
+                        self.push_field(sink, start, i, eq, escaped, 1 + repeats);
                         (start, eq, escaped) = (resume, None, [false; 2]);
                         if resume > i + 1 {
                             if resume >= base + 8 {
@@ -213,14 +420,11 @@ impl<'a> FormMessage<'a> {
             }
             base = next;
         }
-        self.push_field(start, n, eq, escaped);
-        if !self.counts.is_empty() {
-            self.counts.resize(self.fields.len(), 1);
-        }
+        self.push_field(sink, start, n, eq, escaped, 1);
     }
 
     /// [`parse`](Self::parse) without looking for runs.
-    fn parse_plain(&mut self) {
+    fn parse_plain(&mut self, sink: &mut impl Sink) {
         let bytes = self.body;
         let (mut start, mut eq, mut escaped) = (0, None, [false; 2]);
         let words = bytes.chunks_exact(8);
@@ -235,7 +439,7 @@ impl<'a> FormMessage<'a> {
                 mask &= mask - 1;
                 match bytes[i] {
                     b'&' => {
-                        self.push_field(start, i, eq, escaped);
+                        self.push_field(sink, start, i, eq, escaped, 1);
                         (start, eq, escaped) = (i + 1, None, [false; 2]);
                     }
                     b'=' => {
@@ -247,19 +451,18 @@ impl<'a> FormMessage<'a> {
                 }
             }
         }
-        self.push_field(start, bytes.len(), eq, escaped);
+        self.push_field(sink, start, bytes.len(), eq, escaped, 1);
     }
 
-    /// The field `body[start..amp]` ended by the `&` at `amp` and pushed at `fields[at]`
-    /// (unless it was empty): when the bytes after it repeat it and its `&`, counts the
-    /// repetitions on that field. Returns where the next field starts.
+    /// For the field `body[start..amp]` ended by the `&` at `amp`: how many times the
+    /// bytes after it repeat it and its `&`, and where the next field starts.
     #[inline(always)]
-    fn skip_run(&mut self, start: usize, amp: usize, at: usize) -> usize {
+    fn run_after(&self, start: usize, amp: usize) -> (usize, u32) {
         let bytes = self.body;
         let len = amp + 1 - start;
         let mut resume = amp + 1;
         if len > MAX_RUN || bytes.get(resume) != Some(&bytes[start]) {
-            return resume;
+            return (resume, 0);
         }
         let pattern = &bytes[start..=amp];
         let mut repeats = 0;
@@ -280,32 +483,7 @@ impl<'a> FormMessage<'a> {
         while (len > 8 || resume + 8 > bytes.len()) && bytes.get(resume..resume + len) == Some(pattern) {
             (resume, repeats) = (resume + len, repeats + 1);
         }
-        if repeats > 0 && self.fields.len() > at {
-            let field = self.fields[at];
-            self.len += repeats as usize * (field.name.len as usize + field.value.len as usize);
-            self.counts.resize(at + 1, 1);
-            self.counts[at] += repeats;
-        }
-        resume
-    }
-
-    /// Orders the fields by name, stably: grouped when few names repeat (the usual form,
-    /// and the worst case of a comparison sort), else by integer keys.
-    fn order(&mut self) {
-        if let Some((groups, values)) = self.grouped() {
-            (self.groups, self.values, self.fields) = (groups, values, Vec::new());
-            return;
-        }
-        if !self.counts.is_empty() {
-            // Runs are only kept by grouping: the sort sees every field.
-            let counts = std::mem::take(&mut self.counts);
-            let mut fields = Vec::with_capacity(counts.iter().map(|&c| c as usize).sum());
-            for (&field, &count) in self.fields.iter().zip(&counts) {
-                fields.extend(std::iter::repeat_n(field, count as usize));
-            }
-            self.fields = fields;
-        }
-        self.sort_by_keys();
+        (resume, repeats)
     }
 
     /// Sorts the fields through integer keys: each field's head is replaced by a key
@@ -344,130 +522,30 @@ impl<'a> FormMessage<'a> {
         }
     }
 
-    /// The fields in signing order when at most [`MAX_GROUPS`] distinct names occur:
-    /// each field's name is looked up in a small hash table (the previous field's name
-    /// first), the distinct names are sorted, and the fields are placed by a counting
-    /// sort, which keeps each name's fields in submission order. `None` as soon as the
-    /// names turn out to be more varied (after at most [`MAX_GROUPS`] + 1 of them).
-    fn grouped(&self) -> Option<(Vec<Group>, Vec<Entry>)> {
-        let fields = &self.fields;
-        if fields.len() < MIN_GROUPED && self.counts.is_empty() {
-            return None;
-        }
-        let same = |a: &Field, b: &Field| {
-            a.head == b.head
-                && a.name.len == b.name.len
-                && (a.name.len <= 16 || self.bytes(a.name)[16..] == self.bytes(b.name)[16..])
-        };
-        let mut slots = vec![u32::MAX; SLOTS];
-        let mut names: Vec<Field> = Vec::new();
-        let mut groups: Vec<u32> = Vec::with_capacity(fields.len());
-        // Whether each name's last value was empty: in a form with runs, an empty value
-        // after an empty value of the same name adds to that entry's count instead of an
-        // entry.
-        let mut last_empty: Vec<bool> = Vec::new();
-        let mut entries = 0;
-        let merge = !self.counts.is_empty();
-        let mut previous = None;
-        for field in fields {
-            let group = match previous {
-                Some(g) if same(&names[g as usize], field) => g,
-                _ => {
-                    let mut slot = self.slot(field);
-                    loop {
-                        let g = slots[slot];
-                        if g == u32::MAX {
-                            if names.len() == MAX_GROUPS {
-                                return None;
-                            }
-                            slots[slot] = names.len() as u32;
-                            names.push(*field);
-                            last_empty.push(false);
-                            break slots[slot];
-                        }
-                        if same(&names[g as usize], field) {
-                            break g;
-                        }
-                        slot = (slot + 1) % SLOTS;
-                    }
-                }
-            };
-            previous = Some(group);
-            let empty = merge && field.value.len == 0;
-            if empty && last_empty[group as usize] {
-                groups.push(group | MERGED);
-            } else {
-                last_empty[group as usize] = empty;
-                groups.push(group);
-                entries += 1;
-            }
-        }
-        let mut ranked: Vec<usize> = (0..names.len()).collect();
-        let (body, decoded) = (self.body, &self.decoded);
-        ranked.sort_unstable_by(|&a, &b| compare_names(body, decoded, &names[a], &names[b]));
-        let mut next = vec![0usize; names.len()];
-        for &g in &groups {
-            if g & MERGED == 0 {
-                next[g as usize] += 1;
-            }
-        }
-        let mut at = 0;
-        let mut sorted = Vec::with_capacity(names.len());
-        for &g in &ranked {
-            (next[g], at) = (at, at + next[g]);
-            sorted.push(Group {
-                name: names[g].name,
-                end: at,
-            });
-        }
-        let mut values = vec![(Part { start: 0, len: 0 }, 0); entries];
-        let mut place = |field: &Field, g: u32, count: u32| {
-            if g & MERGED == 0 {
-                values[next[g as usize]] = (field.value, count);
-                next[g as usize] += 1;
-            } else {
-                // The group's previous entry, an empty value too, is the last one placed.
-                values[next[(g & !MERGED) as usize] - 1].1 += count;
-            }
-        };
-        if self.counts.is_empty() {
-            for (field, &g) in fields.iter().zip(&groups) {
-                place(field, g, 1);
-            }
-        } else {
-            for ((field, &g), &count) in fields.iter().zip(&groups).zip(&self.counts) {
-                place(field, g, count);
-            }
-        }
-        Some((sorted, values))
-    }
-
-    /// A field's slot in [`grouped`](Self::grouped)'s table: a hash of its name's head,
-    /// length and last 8 bytes.
-    fn slot(&self, field: &Field) -> usize {
-        let mut mixed = (field.head as u64) ^ ((field.head >> 64) as u64).rotate_left(29);
-        mixed ^= u64::from(field.name.len);
-        if field.name.len > 16 {
-            let name = self.bytes(field.name);
-            let last = &name[name.len() - 8..];
-            mixed ^= u64::from_le_bytes(last.try_into().unwrap_or_default()).rotate_left(47);
-        }
-        (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOT_BITS)) as usize
-    }
-
-    /// `body[start..end]` as a field (nothing when it is empty).
+    /// `body[start..end]` as a field occurring `times` times in a row, handed to `sink`
+    /// (nothing when it is empty).
     #[inline(always)]
-    fn push_field(&mut self, start: usize, end: usize, eq: Option<usize>, escaped: [bool; 2]) {
+    #[allow(clippy::too_many_arguments)]
+    fn push_field(
+        &mut self,
+        sink: &mut impl Sink,
+        start: usize,
+        end: usize,
+        eq: Option<usize>,
+        escaped: [bool; 2],
+        times: u32,
+    ) {
         if start == end {
             return;
         }
         let (name_end, value_start) = eq.map_or((end, end), |i| (i, i + 1));
         let name = self.part(start, name_end, escaped[0]);
         let value = self.part(value_start, end, escaped[1]);
-        self.len += name.len as usize + value.len as usize;
+        self.len += times as usize * (name.len as usize + value.len as usize);
+        self.count += times as usize;
         let (buffer, at) = self.located(name);
         let head = head(buffer, at, name.len as usize);
-        self.fields.push(Field { head, name, value });
+        sink.push(self.texts(), head, name, value, times);
     }
 
     /// `body[start..end]` as it is, or decoded into the shared buffer.
@@ -510,12 +588,10 @@ impl<'a> FormMessage<'a> {
     /// Calls `each` with every field's name and value and how many times the pair occurs
     /// in a row, in signing order.
     fn for_each_pair(&self, mut each: impl FnMut(Part, Part, u32)) {
-        let mut start = 0;
-        for group in &self.groups {
-            for &(value, count) in &self.values[start..group.end] {
-                each(group.name, value, count);
+        for (name, first, rest) in &self.groups {
+            for &(value, count) in std::iter::once(first).chain(rest) {
+                each(*name, value, count);
             }
-            start = group.end;
         }
         for field in &self.fields {
             each(field.name, field.value, 1);
@@ -679,14 +755,14 @@ fn head(buffer: &[u8], start: usize, len: usize) -> u128 {
 }
 
 /// Code-point order of two fields' names.
-fn compare_names(body: &[u8], decoded: &[u8], a: &Field, b: &Field) -> Ordering {
+fn compare_names(texts: Texts<'_>, a: &Field, b: &Field) -> Ordering {
     a.head.cmp(&b.head).then_with(|| {
         if a.name.len.min(b.name.len) <= 16 {
             // Equal heads and a name of at most 16 bytes: that name is a prefix of the
             // other (whose bytes beyond it within the head are zero), so length decides.
             a.name.len.cmp(&b.name.len)
         } else {
-            part_bytes(body, decoded, a.name)[16..].cmp(&part_bytes(body, decoded, b.name)[16..])
+            texts.bytes(a.name)[16..].cmp(&texts.bytes(b.name)[16..])
         }
     })
 }
@@ -959,4 +1035,13 @@ mod tests {
             assert_eq!(written(&body), model(&body), "{a:?} {b:?}");
         }
     }
+}
+
+#[doc(hidden)]
+/// Development timing only.
+pub fn parse_only(body: &str) -> usize {
+    let mut m = FormMessage { body: body.as_bytes(), decoded: Vec::new(), fields: Vec::new(), groups: Vec::new(), len: 0, count: 0 };
+    let mut g = Collector::Grouping(Groups::new(0));
+    m.parse(&mut g, true);
+    m.count
 }
