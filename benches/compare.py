@@ -15,13 +15,10 @@ import argparse
 import base64
 import hashlib
 import hmac
-import importlib
 import json
 import math
 import platform
-import shutil
 import sys
-import tempfile
 import timeit
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +34,7 @@ import signalwire.core.security as ours
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import reference
+from baseline import load_baseline
 
 KEY = "PSK_7f3c0c2bb1f04cd0a0e1d2f3a4b5c6d7"
 URL = "https://example.ngrok.io/api/laml/webhook?CallbackSource=call-progress-events"
@@ -175,18 +173,6 @@ def per_call_micros(fn: Callable[..., Any], args: tuple[Any, ...], budget: float
     number, _ = timer.autorange()
     number = max(1, int(number * budget / 0.2))
     return min(timer.repeat(repeat=5, number=number)) / number * 1e6
-
-
-def load_baseline(folder: Path) -> ModuleType:
-    """Another build's ``_native`` (next to its own ``_compat``) as ``sw_baseline._native``."""
-    source = folder / "signalwire" / "core" / "security"
-    package = Path(tempfile.mkdtemp()) / "sw_baseline"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    for path in [*source.glob("_native*.so"), source / "_compat.py"]:
-        shutil.copy(path, package)
-    sys.path.insert(0, str(package.parent))
-    return importlib.import_module("sw_baseline._native")
 
 
 def run(quick: bool, baseline: ModuleType | None = None) -> list[Case]:

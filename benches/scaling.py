@@ -9,7 +9,8 @@ reference's rules allow is the parse, the stable sort and one MAC over url + par
 valid (about 2 units), two MACs when forged (both candidate URLs: about 3 units).
 
 ``--quick`` measures fewer rounds; ``--sizes`` picks sizes in KiB; ``--no-reference``
-skips the reference (slow on the largest forms).
+skips the reference (slow on the largest forms); ``--baseline DIR`` also times another
+build of ours (an unpacked wheel, as for ``compare.py``), interleaved, and adds its units.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import signalwire.core.security as ours
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import reference
+from baseline import load_baseline
 
 KEY = "PSK_7f3c0c2bb1f04cd0a0e1d2f3a4b5c6d7"
 URL = "https://example.ngrok.io/api/laml/webhook?CallbackSource=call-progress-events"
@@ -114,7 +116,9 @@ def best(fn: Callable[[], Any], rounds: int, min_seconds: float) -> float:
     return min(times)
 
 
-def row(name: str, body: str, ref: Any, rounds: int, min_seconds: float) -> str:
+def row(
+    name: str, body: str, ref: Any, rounds: int, min_seconds: float, *, base: Any = None
+) -> str:
     valid = scheme_b(URL, body)
     message = (URL + body).encode()
     key = KEY.encode()
@@ -124,6 +128,10 @@ def row(name: str, body: str, ref: Any, rounds: int, min_seconds: float) -> str:
         "forged": lambda: ours.validate_webhook_signature(KEY, FORGED, URL, body),
     }
     assert fns["valid"]() is True and fns["forged"]() is False
+    if base is not None:
+        fns["base valid"] = lambda: base.validate_webhook_signature(KEY, valid, URL, body)
+        fns["base forged"] = lambda: base.validate_webhook_signature(KEY, FORGED, URL, body)
+        assert fns["base valid"]() is True and fns["base forged"]() is False
     if ref is not None:
         fns["ref valid"] = lambda: ref.validate_webhook_signature(KEY, valid, URL, body)
         fns["ref forged"] = lambda: ref.validate_webhook_signature(KEY, FORGED, URL, body)
@@ -152,6 +160,11 @@ def row(name: str, body: str, ref: Any, rounds: int, min_seconds: float) -> str:
         ]
     else:
         cells += ["—", "—"]
+    if base is not None:
+        cells += [
+            f"{seconds['base valid'] / unit:.2f}",
+            f"{seconds['base forged'] / unit:.2f}",
+        ]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -162,8 +175,10 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="50,500,5120,10240", help="body sizes in KiB, comma-separated"
     )
+    parser.add_argument("--baseline", type=Path, help="folder with another build to time too")
     args = parser.parse_args()
     ref = None if args.no_reference else reference.load("webhook_validator")
+    base = load_baseline(args.baseline) if args.baseline else None
     rounds, min_seconds = (2, 0.05) if args.quick else (5, 0.1)
     print(
         f"CPython {platform.python_version()}, {platform.machine()}; unit = one "
@@ -171,14 +186,20 @@ def main() -> None:
         f"calling thread, best of {rounds} interleaved rounds"
     )
     print()
-    print(
+    header = (
         "| body | size | params | unit µs | valid µs | valid units | forged µs "
         "| forged units | reference / ours, valid | reference / ours, forged |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    if base is not None:
+        header += " baseline valid units | baseline forged units |"
+        rule += "---:|---:|"
+    print(header)
+    print(rule)
     for name, shape in SHAPES:
         for kib in (int(s) for s in args.sizes.split(",")):
-            print(row(name, form(shape, kib * 1024), ref, rounds, min_seconds), flush=True)
+            body = form(shape, kib * 1024)
+            print(row(name, body, ref, rounds, min_seconds, base=base), flush=True)
 
 
 if __name__ == "__main__":

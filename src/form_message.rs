@@ -41,7 +41,6 @@ const MIN_GROUPED: usize = 64;
 /// At most this many distinct names are grouped (half the table's slots).
 const MAX_GROUPS: usize = 512;
 
-
 const SLOT_BITS: u32 = 10;
 const SLOTS: usize = 1 << SLOT_BITS;
 
@@ -89,8 +88,9 @@ pub struct FormMessage<'a> {
 
 /// Where the parse puts the fields it finds.
 trait Sink {
-    /// The field `name=value` (`head` is the name's), `times` times in a row.
-    fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32);
+    /// The field `name=value` (`head` is the name's), `times` times in a row; false,
+    /// recording nothing, stops the parse.
+    fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32) -> bool;
 }
 
 /// The body and the decoded buffer, which parts point into.
@@ -115,8 +115,9 @@ struct Records {
 }
 
 impl Sink for Records {
-    fn push(&mut self, _: Texts<'_>, head: u128, name: Part, value: Part, times: u32) {
+    fn push(&mut self, _: Texts<'_>, head: u128, name: Part, value: Part, times: u32) -> bool {
         self.push_record(Field { head, name, value }, times);
+        true
     }
 }
 
@@ -149,19 +150,16 @@ struct Groups {
     /// Per group: the group of the field that followed its last field.
     follower: Vec<usize>,
     previous: usize,
-    /// Room for the records if grouping gives up.
-    records: usize,
 }
 
 /// A distinct name of a grouped form with its first value and the others.
 type Group = (Part, Entry, Vec<Entry>);
 
 impl Groups {
-    fn new(records: usize) -> Self {
+    fn new() -> Self {
         Groups {
             slots: vec![u32::MAX; SLOTS],
             previous: usize::MAX,
-            records,
             ..Groups::default()
         }
     }
@@ -178,9 +176,9 @@ impl Groups {
 
     /// The fields so far as records for the sort, group after group. That is another
     /// order than they were submitted in, which a stable sort by name cannot tell.
-    fn into_records(self) -> Records {
+    fn into_records(self, capacity: usize) -> Records {
         let mut records = Records {
-            fields: Vec::with_capacity(self.records),
+            fields: Vec::with_capacity(capacity),
             counts: Vec::new(),
         };
         for (name, (first, rest)) in self.names.iter().zip(&self.values) {
@@ -190,9 +188,10 @@ impl Groups {
         }
         records
     }
+}
 
-    /// Records the field in its name's group; false, recording nothing, when the name
-    /// would be one too many.
+impl Sink for Groups {
+    /// Refuses the field whose name would be one too many.
     fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32) -> bool {
         let same = |other: &Field| {
             other.head == head
@@ -240,33 +239,15 @@ impl Groups {
         }
         true
     }
+}
 
+impl Groups {
     /// Notes that group `g` follows the previous field's.
     fn follow(&mut self, g: usize) {
         if let Some(follower) = self.follower.get_mut(self.previous) {
             *follower = g;
         }
         self.previous = g;
-    }
-}
-
-/// Groups while the names are few enough, records for the sort from then on.
-enum Collector {
-    Grouping(Groups),
-    Sorting(Records),
-}
-
-impl Sink for Collector {
-    fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32) {
-        if let Collector::Grouping(groups) = self {
-            if groups.push(texts, head, name, value, times) {
-                return;
-            }
-            *self = Collector::Sorting(std::mem::take(groups).into_records());
-        }
-        if let Collector::Sorting(records) = self {
-            records.push(texts, head, name, value, times);
-        }
     }
 }
 
@@ -336,22 +317,23 @@ impl<'a> FormMessage<'a> {
         // Runs are looked for where fields average at most SHORT_FIELDS bytes (with their
         // `&`): there the work per field outweighs the hash.
         let runs = ampersands.saturating_mul(SHORT_FIELDS) >= body.len();
-        let mut collector = if ampersands >= MIN_GROUPED {
-            Collector::Grouping(Groups::new(ampersands + 1))
-        } else {
-            Collector::Sorting(Records {
-                fields: Vec::with_capacity(ampersands + 1),
-                counts: Vec::new(),
-            })
-        };
-        message.parse(&mut collector, runs);
-        let mut records = match collector {
-            Collector::Grouping(groups) => {
+        let mut from = 0;
+        let mut records = if ampersands >= MIN_GROUPED {
+            let mut groups = Groups::new();
+            let Some(stop) = message.parse(&mut groups, runs, 0) else {
                 message.groups = groups.sorted(message.texts());
                 return Some(message);
+            };
+            // Too many names: records for the sort from the field refused on.
+            from = stop;
+            groups.into_records(ampersands + 1)
+        } else {
+            Records {
+                fields: Vec::with_capacity(ampersands + 1),
+                counts: Vec::new(),
             }
-            Collector::Sorting(records) => records,
         };
+        message.parse(&mut records, runs, from);
         message.fields = std::mem::take(&mut records.fields);
         if !records.counts.is_empty() {
             // The sort sees every field.
@@ -373,24 +355,25 @@ impl<'a> FormMessage<'a> {
         }
     }
 
-    /// Finds the fields, eight bytes at a time, and hands them to `sink`. With `runs`, the bytes after each field are compared with the
+    /// Finds the fields from `from` (a field's start), eight bytes at a time, and hands
+    /// them to `sink`; where the sink refused one, that field's start. With `runs`, the bytes after each field are compared with the
     /// field and its `&`: a run of identical fields (`a=&a=&…`, `&&&…`) is skipped and
     /// handed over once with its count instead of parsed again.
-    fn parse(&mut self, sink: &mut impl Sink, runs: bool) {
+    fn parse(&mut self, sink: &mut impl Sink, runs: bool, from: usize) -> Option<usize> {
         if !runs {
-            return self.parse_plain(sink);
+            return self.parse_plain(sink, from);
         }
         let bytes = self.body;
         let n = bytes.len();
-        let (mut start, mut eq, mut escaped) = (0, None, [false; 2]);
-        let mut base = 0;
+        let (mut start, mut eq, mut escaped) = (from, None, [false; 2]);
+        let mut base = from - from % 8;
         while base < n {
             let mut mask = match bytes.get(base..base + 8) {
                 Some(word) => special_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default())),
                 None => tail_specials(&bytes[base..]),
             };
             if start > base {
-                // After a run: nothing before the next field's start.
+                // After a run, or where the parse starts: nothing before the next field.
                 mask &= u64::MAX << (8 * (start - base));
             }
             let mut next = base + 8;
@@ -400,7 +383,9 @@ impl<'a> FormMessage<'a> {
                 match bytes[i] {
                     b'&' => {
                         let (resume, repeats) = self.run_after(start, i);
-                        self.push_field(sink, start, i, eq, escaped, 1 + repeats);
+                        if !self.push_field(sink, start, i, eq, escaped, 1 + repeats) {
+                            return Some(start);
+                        }
                         (start, eq, escaped) = (resume, None, [false; 2]);
                         if resume > i + 1 {
                             if resume >= base + 8 {
@@ -420,26 +405,32 @@ impl<'a> FormMessage<'a> {
             }
             base = next;
         }
-        self.push_field(sink, start, n, eq, escaped, 1);
+        (!self.push_field(sink, start, n, eq, escaped, 1)).then_some(start)
     }
 
     /// [`parse`](Self::parse) without looking for runs.
-    fn parse_plain(&mut self, sink: &mut impl Sink) {
+    fn parse_plain(&mut self, sink: &mut impl Sink, from: usize) -> Option<usize> {
         let bytes = self.body;
-        let (mut start, mut eq, mut escaped) = (0, None, [false; 2]);
-        let words = bytes.chunks_exact(8);
+        let (mut start, mut eq, mut escaped) = (from, None, [false; 2]);
+        let first = from - from % 8;
+        let words = bytes[first..].chunks_exact(8);
         let tail = words.remainder();
         let masks = words
             .map(|word| special_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default())))
             .chain(std::iter::once(tail_specials(tail)));
-        for (base, mask) in (0..).step_by(8).zip(masks) {
-            let mut mask = mask;
+        // Nothing before where the parse starts.
+        let mut keep = u64::MAX << (8 * (from - first));
+        for (base, mask) in (first..).step_by(8).zip(masks) {
+            let mut mask = mask & keep;
+            keep = u64::MAX;
             while mask != 0 {
                 let i = base + (mask.trailing_zeros() / 8) as usize;
                 mask &= mask - 1;
                 match bytes[i] {
                     b'&' => {
-                        self.push_field(sink, start, i, eq, escaped, 1);
+                        if !self.push_field(sink, start, i, eq, escaped, 1) {
+                            return Some(start);
+                        }
                         (start, eq, escaped) = (i + 1, None, [false; 2]);
                     }
                     b'=' => {
@@ -451,7 +442,7 @@ impl<'a> FormMessage<'a> {
                 }
             }
         }
-        self.push_field(sink, start, bytes.len(), eq, escaped, 1);
+        (!self.push_field(sink, start, bytes.len(), eq, escaped, 1)).then_some(start)
     }
 
     /// For the field `body[start..amp]` ended by the `&` at `amp`: how many times the
@@ -523,7 +514,8 @@ impl<'a> FormMessage<'a> {
     }
 
     /// `body[start..end]` as a field occurring `times` times in a row, handed to `sink`
-    /// (nothing when it is empty).
+    /// (nothing when it is empty); false when the sink refused it, which leaves the
+    /// message as it was.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn push_field(
@@ -534,18 +526,23 @@ impl<'a> FormMessage<'a> {
         eq: Option<usize>,
         escaped: [bool; 2],
         times: u32,
-    ) {
+    ) -> bool {
         if start == end {
-            return;
+            return true;
         }
+        let mark = self.decoded.len();
         let (name_end, value_start) = eq.map_or((end, end), |i| (i, i + 1));
         let name = self.part(start, name_end, escaped[0]);
         let value = self.part(value_start, end, escaped[1]);
-        self.len += times as usize * (name.len as usize + value.len as usize);
-        self.count += times as usize;
         let (buffer, at) = self.located(name);
         let head = head(buffer, at, name.len as usize);
-        sink.push(self.texts(), head, name, value, times);
+        if !sink.push(self.texts(), head, name, value, times) {
+            self.decoded.truncate(mark);
+            return false;
+        }
+        self.len += times as usize * (name.len as usize + value.len as usize);
+        self.count += times as usize;
+        true
     }
 
     /// `body[start..end]` as it is, or decoded into the shared buffer.
@@ -1035,13 +1032,4 @@ mod tests {
             assert_eq!(written(&body), model(&body), "{a:?} {b:?}");
         }
     }
-}
-
-#[doc(hidden)]
-/// Development timing only.
-pub fn parse_only(body: &str) -> usize {
-    let mut m = FormMessage { body: body.as_bytes(), decoded: Vec::new(), fields: Vec::new(), groups: Vec::new(), len: 0, count: 0 };
-    let mut g = Collector::Grouping(Groups::new(0));
-    m.parse(&mut g, true);
-    m.count
 }
