@@ -5,17 +5,21 @@
 //! * One pass over the body, eight bytes at a time, finds the fields, their first `=` and
 //!   whether a part holds `+` or `%`. A part without them is a range of the body; a part
 //!   with them is decoded (as [`crate::form::parse_qsl`] decodes it) into one buffer
-//!   shared by all such parts. Memory in proportion to the body: one 32-byte record per
-//!   field, the decoded escapes, and the ordering's scratch.
+//!   shared by all such parts.
 //! * A run of identical fields (`a=&a=&…`; empty fields `&&&…` likewise) is recognised
-//!   by comparing the bytes after a field with the field and its `&`, and recorded once
-//!   with a count. Grouping keeps the counts (and adds an empty value to its name's
-//!   previous empty value); the sort expands them. Identical pairs in a row are staged
-//!   by copying the staged copies, so `a=&` bodies cost little per field.
-//! * Each record carries its name's first 16 bytes as a big-endian integer. The order
-//!   comes from grouping when few distinct names repeat (a hash table, then a counting
-//!   sort), else from an integer sort of keys made of a name's first bytes, its length
-//!   and its position; names are read only where long names share a key's prefix.
+//!   by comparing the bytes after a field with the field and its `&`, and handed over
+//!   once with a count. Identical pairs in a row are staged by copying the staged copies,
+//!   so `a=&` bodies cost little per field.
+//! * While at most [`MAX_GROUPS`] distinct names have occurred, the parse groups the
+//!   fields by name as it finds them ([`Groups`]): a value goes to its name's list (an
+//!   empty value after an empty one adds to its count), and sorting the few names orders
+//!   the message. No record is made per field, so the usual forms (a few names repeated)
+//!   need memory in proportion to their distinct values, not their fields.
+//! * One name too many hands the fields found so far to [`Records`], one 32-byte record
+//!   per field carrying its name's first 16 bytes as a big-endian integer, and the parse
+//!   goes on from that field. The order then comes from an integer sort of keys made of
+//!   a name's first bytes, its length and its position; names are read only where long
+//!   names share a key's prefix.
 //! * Hashing feeds long parts as they are and copies short ones into a staging buffer of
 //!   at most [`STAGE`] bytes, so the HMAC sees a few large updates, not two per field.
 //!
@@ -1016,6 +1020,38 @@ mod tests {
         let few: String = (0..MAX_GROUPS).map(|i| format!("n{i}=&n{i}=&")).collect();
         assert!(grouped(&few));
         assert!(!grouped("a=1&a=2"));
+    }
+
+    #[test]
+    fn records_carry_on_where_grouping_gives_up() {
+        // A long stretch of MAX_GROUPS names (escaped spellings, runs, empty values), then
+        // the name one too many (escaped and in a run, so that the refused field's decoding
+        // and count must not be kept twice), then new and old names again; with short
+        // fields (runs looked for) and long ones.
+        for pad in ["", "_0123456789"] {
+            for late in [0, 1, 7, MAX_GROUPS] {
+                let mut body = String::new();
+                for round in 0..3 {
+                    for i in 0..MAX_GROUPS - 1 {
+                        match (i + round) % 4 {
+                            0 => body.push_str(&format!("%6E{i}{pad}=v+{round}&")),
+                            1 => body.push_str(&format!("n{i}{pad}=&").repeat(3)),
+                            2 => body.push_str(&format!("n{i}{pad}&&")),
+                            _ => body.push_str(&format!("n{i}{pad}={round}&")),
+                        }
+                    }
+                    body.push_str("x=&x=&");
+                }
+                assert!(FormMessage::new(&body).unwrap().groups.len() == MAX_GROUPS);
+                body.push_str(&format!("%6Dz{pad}=%FF&").repeat(3));
+                for i in 0..late {
+                    body.push_str(&format!("m{i}{pad}=%41&n{i}{pad}=&x=&"));
+                }
+                body.push_str("n1=last");
+                assert!(FormMessage::new(&body).unwrap().groups.is_empty());
+                assert_eq!(written(&body), model(&body), "{pad:?} {late}");
+            }
+        }
     }
 
     #[test]
