@@ -60,7 +60,7 @@ const MAX_RUN: usize = 32;
 const SHORT_FIELDS: usize = 8;
 
 /// A part of a field: `start` (with [`DECODED`] for the decoded buffer) and length.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Part {
     start: u32,
     len: u32,
@@ -87,7 +87,6 @@ pub struct FormMessage<'a> {
     /// Set instead when grouped: each distinct name with its values, in signing order.
     groups: Vec<Group>,
     len: usize,
-    count: usize,
 }
 
 /// Where the parse puts the fields it finds.
@@ -160,21 +159,30 @@ struct Groups {
 type Group = (Part, Entry, Vec<Entry>);
 
 impl Groups {
-    fn new() -> Self {
+    /// Groups for a form of at most `fields` fields.
+    fn new(fields: usize) -> Self {
+        let names = fields.min(MAX_GROUPS);
         Groups {
             slots: vec![u32::MAX; SLOTS],
+            names: Vec::with_capacity(names),
+            values: Vec::with_capacity(names),
+            follower: Vec::with_capacity(names),
             previous: usize::MAX,
-            ..Groups::default()
         }
     }
 
     /// The distinct names in signing order, each with its values.
     fn sorted(self, texts: Texts<'_>) -> Vec<Group> {
-        let mut groups: Vec<(Field, (Entry, Vec<Entry>))> = self.names.into_iter().zip(self.values).collect();
-        groups.sort_unstable_by(|a, b| compare_names(texts, &a.0, &b.0));
-        groups
-            .into_iter()
-            .map(|(name, (first, rest))| (name.name, first, rest))
+        let names = &self.names;
+        let mut ranked: Vec<u32> = (0..names.len() as u32).collect();
+        ranked.sort_unstable_by(|&a, &b| compare_names(texts, &names[a as usize], &names[b as usize]));
+        let mut values = self.values;
+        ranked
+            .iter()
+            .map(|&g| {
+                let (first, rest) = std::mem::take(&mut values[g as usize]);
+                (names[g as usize].name, first, rest)
+            })
             .collect()
     }
 
@@ -196,6 +204,7 @@ impl Groups {
 
 impl Sink for Groups {
     /// Refuses the field whose name would be one too many.
+    #[inline(always)]
     fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32) -> bool {
         let same = |other: &Field| {
             other.head == head
@@ -315,7 +324,6 @@ impl<'a> FormMessage<'a> {
             fields: Vec::new(),
             groups: Vec::new(),
             len: 0,
-            count: 0,
         };
         let ampersands = count_ampersands(message.body);
         // Runs are looked for where fields average at most SHORT_FIELDS bytes (with their
@@ -323,7 +331,7 @@ impl<'a> FormMessage<'a> {
         let runs = ampersands.saturating_mul(SHORT_FIELDS) >= body.len();
         let mut from = 0;
         let mut records = if ampersands >= MIN_GROUPED {
-            let mut groups = Groups::new();
+            let mut groups = Groups::new(ampersands + 1);
             let Some(stop) = message.parse(&mut groups, runs, 0) else {
                 message.groups = groups.sorted(message.texts());
                 return Some(message);
@@ -342,7 +350,8 @@ impl<'a> FormMessage<'a> {
         if !records.counts.is_empty() {
             // The sort sees every field.
             records.counts.resize(message.fields.len(), 1);
-            let mut fields = Vec::with_capacity(message.count);
+            let total = records.counts.iter().map(|&count| count as usize).sum();
+            let mut fields = Vec::with_capacity(total);
             for (&field, &count) in message.fields.iter().zip(&records.counts) {
                 fields.extend(std::iter::repeat_n(field, count as usize));
             }
@@ -545,7 +554,6 @@ impl<'a> FormMessage<'a> {
             return false;
         }
         self.len += times as usize * (name.len as usize + value.len as usize);
-        self.count += times as usize;
         true
     }
 
@@ -583,7 +591,7 @@ impl<'a> FormMessage<'a> {
 
     /// No fields at all (a message of fields that are all empty is not empty).
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.groups.is_empty() && self.fields.is_empty()
     }
 
     /// Calls `each` with every field's name and value and how many times the pair occurs
