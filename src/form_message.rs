@@ -424,17 +424,17 @@ impl<'a> FormMessage<'a> {
     /// [`parse`](Self::parse) without looking for runs.
     fn parse_plain(&mut self, sink: &mut impl Sink, from: usize) -> Option<usize> {
         let bytes = self.body;
+        let n = bytes.len();
         let (mut start, mut eq, mut escaped) = (from, None, [false; 2]);
-        let first = from - from % 8;
-        let words = bytes[first..].chunks_exact(8);
-        let tail = words.remainder();
-        let masks = words
-            .map(|word| special_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default())))
-            .chain(std::iter::once(tail_specials(tail)));
+        let mut base = from - from % 8;
         // Nothing before where the parse starts.
-        let mut keep = u64::MAX << (8 * (from - first));
-        for (base, mask) in (first..).step_by(8).zip(masks) {
-            let mut mask = mask & keep;
+        let mut keep = u64::MAX << (8 * (from - base));
+        while base < n {
+            let mut mask = keep
+                & match bytes.get(base..base + 8) {
+                    Some(word) => special_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default())),
+                    None => tail_specials(&bytes[base..]),
+                };
             keep = u64::MAX;
             while mask != 0 {
                 let i = base + (mask.trailing_zeros() / 8) as usize;
@@ -454,8 +454,9 @@ impl<'a> FormMessage<'a> {
                     _ => escaped[usize::from(eq.is_some())] = true,
                 }
             }
+            base += 8;
         }
-        (!self.push_field(sink, start, bytes.len(), eq, escaped, 1)).then_some(start)
+        (!self.push_field(sink, start, n, eq, escaped, 1)).then_some(start)
     }
 
     /// For the field `body[start..amp]` ended by the `&` at `amp`: how many times the
