@@ -1,10 +1,15 @@
 //! The form parser: `parse_qsl` against `form_urlencoded`, the `bodySHA256` lookup against
-//! the last matching field, and the signing sort's order and stability.
-//! Fields: the form text, then a name to look up.
+//! the last matching field, the signing sort's order and stability, and Scheme B's
+//! message (`FormMessage`) against the sorted fields joined, on the text, on the text
+//! repeated (grouped by name) and on that with more than 512 names in the middle (grouping
+//! handing over to the sort). Fields: the form text, then a name to look up.
 #![no_main]
+
+use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use signalwire_webhook::form::{last_query_value, parse_qsl, sort_for_signing};
+use signalwire_webhook::form_message::FormMessage;
 use signalwire_webhook_fuzz::fields;
 
 fuzz_target!(|data: &[u8]| {
@@ -37,5 +42,32 @@ fuzz_target!(|data: &[u8]| {
     sort_for_signing(&mut indexed);
     for pair in indexed.windows(2) {
         assert!(pair[0].0 < pair[1].0 || (pair[0].0 == pair[1].0 && pair[0].1 < pair[1].1));
+    }
+
+    // At most about 4 KiB of repeats, so that long inputs stay quick.
+    let times = 1 + data
+        .first()
+        .map_or(0, |&b| usize::from(b % 100))
+        .min(4_096 / (text.len() + 1));
+    let repeated = vec![text; times].join("&");
+    static NAMES: OnceLock<String> = OnceLock::new();
+    let names = NAMES.get_or_init(|| (0..520).map(|i| format!("&n{i}=")).collect());
+    let handed_over = format!("{repeated}{names}&{text}");
+    for body in [text, repeated.as_str(), handed_over.as_str()] {
+        let mut params = parse_qsl(body);
+        sort_for_signing(&mut params);
+        let joined: Vec<u8> = params
+            .iter()
+            .flat_map(|(k, v)| k.bytes().chain(v.bytes()))
+            .collect();
+        let message = FormMessage::new(body).expect("fuzz inputs are short");
+        let mut written = Vec::new();
+        message.write_to(&mut written);
+        assert_eq!(written, joined);
+        let (mut fed, mut stage) = (Vec::new(), Vec::new());
+        message.feed(&mut stage, &mut |chunk| fed.extend_from_slice(chunk));
+        assert_eq!(fed, joined);
+        assert_eq!(message.len(), joined.len());
+        assert_eq!(message.is_empty(), params.is_empty());
     }
 });
