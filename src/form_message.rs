@@ -45,6 +45,11 @@ const MIN_GROUPED: usize = 64;
 /// At most this many distinct names are grouped (half the table's slots).
 const MAX_GROUPS: usize = 512;
 
+/// Grouping gives up when its table has been probed more than this many times per field
+/// (plus [`MAX_GROUPS`]): names chosen to collide would otherwise cost a probe per name
+/// they share a slot with, for every field.
+const PROBES: usize = 4;
+
 const SLOT_BITS: u32 = 10;
 const SLOTS: usize = 1 << SLOT_BITS;
 
@@ -153,6 +158,9 @@ struct Groups {
     /// Per group: the group of the field that followed its last field.
     follower: Vec<usize>,
     previous: usize,
+    /// Table slots looked at so far, against [`PROBES`] per field pushed.
+    probes: usize,
+    fields: usize,
 }
 
 /// A distinct name of a grouped form with its first value and the others.
@@ -168,6 +176,8 @@ impl Groups {
             values: Vec::with_capacity(names),
             follower: Vec::with_capacity(names),
             previous: usize::MAX,
+            probes: 0,
+            fields: 0,
         }
     }
 
@@ -203,7 +213,8 @@ impl Groups {
 }
 
 impl Sink for Groups {
-    /// Refuses the field whose name would be one too many.
+    /// Refuses the field whose name would be one too many, or whose lookup would take
+    /// the table past its budget of probes (names made to collide in its fixed hash).
     #[inline(always)]
     fn push(&mut self, texts: Texts<'_>, head: u128, name: Part, value: Part, times: u32) -> bool {
         let same = |other: &Field| {
@@ -225,6 +236,10 @@ impl Sink for Groups {
             None => {
                 let mut slot = slot(texts, head, name);
                 loop {
+                    self.probes += 1;
+                    if self.probes > PROBES * (self.fields + 1) + MAX_GROUPS {
+                        return false;
+                    }
                     let g = self.slots[slot] as usize;
                     if g == u32::MAX as usize {
                         if self.names.len() == MAX_GROUPS {
@@ -235,6 +250,7 @@ impl Sink for Groups {
                         self.values.push(((value, times), Vec::new()));
                         self.follower.push(usize::MAX);
                         self.follow(self.names.len() - 1);
+                        self.fields += 1;
                         return true;
                     }
                     if same(&self.names[g]) {
@@ -245,6 +261,7 @@ impl Sink for Groups {
             }
         };
         self.follow(g);
+        self.fields += 1;
         let (first, rest) = &mut self.values[g];
         match rest.last_mut().unwrap_or(first) {
             (last, count) if last.len == 0 && value.len == 0 => *count += times,
@@ -1061,6 +1078,46 @@ mod tests {
                 assert_eq!(written(&body), model(&body), "{pad:?} {late}");
             }
         }
+    }
+
+    #[test]
+    fn names_made_to_collide_end_grouping() {
+        // MAX_GROUPS names in one slot of the table, in an order the previous field and
+        // the follower do not predict: grouping gives up, the message stays right.
+        let texts = Texts {
+            body: &[],
+            decoded: &[],
+        };
+        let mut colliding = Vec::new();
+        for i in 0.. {
+            let name = format!("c{i}");
+            let head = head(name.as_bytes(), 0, name.len());
+            let part = Part {
+                start: 0,
+                len: name.len() as u32,
+            };
+            if slot(texts, head, part) == 7 {
+                colliding.push(name);
+                if colliding.len() == MAX_GROUPS {
+                    break;
+                }
+            }
+        }
+        let mut body = String::new();
+        for round in 0..8 {
+            for k in 0..MAX_GROUPS {
+                let name = &colliding[(k * 97 + round * 31) % MAX_GROUPS];
+                body.push_str(&format!("{name}={round}&"));
+            }
+        }
+        let message = FormMessage::new(&body).unwrap();
+        assert!(message.groups.is_empty());
+        assert_eq!(written(&body), model(&body));
+        // The same number of names spread over the table is grouped.
+        let spread: String = (0..8 * MAX_GROUPS)
+            .map(|k| format!("s{}=&", k * 97 % MAX_GROUPS))
+            .collect();
+        assert!(!FormMessage::new(&spread).unwrap().groups.is_empty());
     }
 
     #[test]
