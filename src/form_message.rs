@@ -10,12 +10,12 @@
 //!   by comparing the bytes after a field with the field and its `&`, and handed over
 //!   once with a count. Identical pairs in a row are staged by copying the staged copies,
 //!   so `a=&` bodies cost little per field.
-//! * While at most [`MAX_GROUPS`] distinct names have occurred, the parse groups the
-//!   fields by name as it finds them ([`Groups`]): a value goes to its name's list (an
+//! * While at most 512 distinct names have occurred, the parse groups the
+//!   fields by name as it finds them (`Groups`): a value goes to its name's list (an
 //!   empty value after an empty one adds to its count), and sorting the few names orders
 //!   the message. No record is made per field, so the usual forms (a few names repeated)
 //!   need memory in proportion to their distinct values, not their fields.
-//! * One name too many hands the fields found so far to [`Records`], one 32-byte record
+//! * One name too many hands the fields found so far to `Records`, one 32-byte record
 //!   per field carrying its name's first 16 bytes as a big-endian integer, and the parse
 //!   goes on from that field. The order then comes from an integer sort of keys made of
 //!   a name's first bytes, its length and its position; names are read only where long
@@ -353,7 +353,8 @@ impl<'a> FormMessage<'a> {
                 message.groups = groups.sorted(message.texts());
                 return Some(message);
             };
-            // Too many names: records for the sort from the field refused on.
+            // Too many names, or names that collide: records for the sort from the
+            // field refused on.
             from = stop;
             groups.into_records(ampersands + 1)
         } else {
