@@ -15,7 +15,8 @@
 //!   empty value after an empty one adds to its count), and sorting the few names orders
 //!   the message. No record is made per field, so the usual forms (a few names repeated)
 //!   need memory in proportion to their distinct values, not their fields.
-//! * One name too many hands the fields found so far to `Records`, one 32-byte record
+//! * One name too many (or a table probed past its budget, by names made to collide in
+//!   its fixed hash) hands the fields found so far to `Records`, one 32-byte record
 //!   per field carrying its name's first 16 bytes as a big-endian integer, and the parse
 //!   goes on from that field. The order then comes from an integer sort of keys made of
 //!   a name's first bytes, its length and its position; names are read only where long
@@ -130,6 +131,21 @@ impl Sink for Records {
 }
 
 impl Records {
+    /// Every field, a field occurring `n` times in a row `n` times: the sort sees each.
+    fn into_fields(self) -> Vec<Field> {
+        if self.counts.is_empty() {
+            return self.fields;
+        }
+        let mut counts = self.counts;
+        counts.resize(self.fields.len(), 1);
+        let total = counts.iter().map(|&count| count as usize).sum();
+        let mut fields = Vec::with_capacity(total);
+        for (&field, &count) in self.fields.iter().zip(&counts) {
+            fields.extend(std::iter::repeat_n(field, count as usize));
+        }
+        fields
+    }
+
     fn push_record(&mut self, field: Field, times: u32) {
         if times > 1 {
             self.counts.resize(self.fields.len(), 1);
@@ -364,17 +380,7 @@ impl<'a> FormMessage<'a> {
             }
         };
         message.parse(&mut records, runs, from);
-        message.fields = std::mem::take(&mut records.fields);
-        if !records.counts.is_empty() {
-            // The sort sees every field.
-            records.counts.resize(message.fields.len(), 1);
-            let total = records.counts.iter().map(|&count| count as usize).sum();
-            let mut fields = Vec::with_capacity(total);
-            for (&field, &count) in message.fields.iter().zip(&records.counts) {
-                fields.extend(std::iter::repeat_n(field, count as usize));
-            }
-            message.fields = fields;
-        }
+        message.fields = records.into_fields();
         message.sort_by_keys();
         Some(message)
     }
