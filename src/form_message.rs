@@ -622,9 +622,10 @@ impl<'a> FormMessage<'a> {
     /// Calls `each` with every field's name and value and how many times the pair occurs
     /// in a row, in signing order.
     fn for_each_pair(&self, mut each: impl FnMut(Part, Part, u32)) {
-        for (name, first, rest) in &self.groups {
-            for &(value, count) in std::iter::once(first).chain(rest) {
-                each(*name, value, count);
+        for &(name, (value, count), ref rest) in &self.groups {
+            each(name, value, count);
+            for &(value, count) in rest {
+                each(name, value, count);
             }
         }
         for field in &self.fields {
