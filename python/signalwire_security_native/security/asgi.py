@@ -25,6 +25,7 @@ from ._request import (
     SIGNALWIRE_SIGNATURE_HEADER,
     TWILIO_COMPAT_SIGNATURE_HEADER,
     HeaderPolicy,
+    adapter_keys,
     sha1_signature,
 )
 from ._request import public_url as _public_url
@@ -173,14 +174,7 @@ class WebhookSignatureMiddleware:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         public_url: str | None = None,
     ) -> None:
-        if signing_keys is None:
-            if signing_key is not None and not isinstance(signing_key, str):
-                raise TypeError("signing_key must be a str")
-            if not signing_key:
-                raise ValueError("signing_key is required")
-            signing_keys = [signing_key]
-        elif signing_key is not None:
-            raise TypeError("give signing_key or signing_keys, not both")
+        signing_keys = adapter_keys(signing_key, signing_keys)
         if isinstance(paths, str):
             raise TypeError("paths must be a collection of paths, not one str")
         if max_body_bytes < 0:

@@ -31,6 +31,7 @@ from ._request import (
     SIGNALWIRE_SIGNATURE_HEADER,
     TWILIO_COMPAT_SIGNATURE_HEADER,
     HeaderPolicy,
+    adapter_keys,
     public_url,
     sha1_signature,
 )
@@ -164,16 +165,9 @@ class Guard:
         public_url: str | None,
         max_body_bytes: int,
     ) -> None:
-        if signing_keys is None:
-            if signing_key is not None and not isinstance(signing_key, str):
-                raise TypeError("signing_key must be a str")
-            if not signing_key:
-                raise ValueError("signing_key is required")
-            signing_keys = [signing_key]
-        elif signing_key is not None:
-            raise TypeError("give signing_key or signing_keys, not both")
-        elif isinstance(signing_keys, str):
+        if signing_key is None and isinstance(signing_keys, str):
             raise TypeError("signing_keys must be a collection of keys, not one str")
+        signing_keys = adapter_keys(signing_key, signing_keys)
         if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
             raise TypeError("max_body_bytes must be an int")
         if max_body_bytes < 0:
