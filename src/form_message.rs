@@ -2,10 +2,10 @@
 //! `parse_qsl(body, keep_blank_values=True)` stably sorted by name, built for hashing
 //! without a list of decoded strings and without copying the body.
 //!
-//! * One pass over the body, eight bytes at a time, finds the fields, their first `=` and
-//!   whether a part holds `+` or `%`. A part without them is a range of the body; a part
-//!   with them is decoded (as [`crate::form::parse_qsl`] decodes it) into one buffer
-//!   shared by all such parts.
+//! * One pass over the body, sixteen bytes at a time (SIMD through `wide`, safe code),
+//!   finds the fields, their first `=` and whether a part holds `+` or `%`. A part
+//!   without them is a range of the body; a part with them is decoded (as
+//!   [`crate::form::parse_qsl`] decodes it) into one buffer shared by all such parts.
 //! * A run of identical fields (`a=&a=&…`; empty fields `&&&…` likewise) is recognised
 //!   by comparing the bytes after a field with the field and its `&`, and handed over
 //!   once with a count. Identical pairs in a row are staged by copying the staged copies,
@@ -17,12 +17,13 @@
 //!   need memory in proportion to their distinct values, not their fields.
 //! * One name too many (or a table probed past its budget, by names made to collide in
 //!   its fixed hash) hands the fields found so far to `Records`, one 32-byte record
-//!   per field carrying its name's first 16 bytes as a big-endian integer, and the parse
-//!   goes on from that field. The order then comes from an integer sort of keys made of
-//!   a name's first bytes, its length and its position; names are read only where long
-//!   names share a key's prefix.
+//!   per field carrying its name's first 16 bytes as a big-endian integer (its head), and
+//!   the parse goes on from that field. The order then comes from a stable sort of the
+//!   records by head (glidesort), large forms first split into ranges of heads that fit
+//!   in the cache; names are read only where heads tie.
 //! * Hashing feeds long parts as they are and copies short ones into a staging buffer of
-//!   at most [`STAGE`] bytes, so the HMAC sees a few large updates, not two per field.
+//!   at most [`STAGE`] bytes, so the HMAC sees a few large updates, not two per field; a
+//!   record's short name is copied from its head, not read again from the body.
 //!
 //! The tests check the message against [`crate::form::parse_qsl`],
 //! [`crate::form::sort_for_signing`] and a plain join, on every string of up to four
@@ -30,6 +31,9 @@
 #![forbid(unsafe_code)]
 
 use std::cmp::Ordering;
+use std::mem::MaybeUninit;
+
+use wide::u8x16;
 
 /// Largest body this representation indexes (ranges are `u32`, one bit marks the buffer).
 pub const MAX_BODY: usize = (u32::MAX >> 1) as usize;
@@ -72,9 +76,9 @@ struct Part {
     len: u32,
 }
 
-/// One field: its name's first 16 bytes (zero-padded, as a big-endian integer; the sort
-/// key once sorted by keys) and its two parts.
-#[derive(Clone, Copy)]
+/// One field: its name's first 16 bytes (zero-padded, as a big-endian integer: the sort
+/// key) and its two parts.
+#[derive(Clone, Copy, Default)]
 struct Field {
     head: u128,
     name: Part,
@@ -88,8 +92,9 @@ type Entry = (Part, u32);
 pub struct FormMessage<'a> {
     body: &'a [u8],
     decoded: Vec<u8>,
-    /// The fields in signing order, when the form was not grouped.
+    /// The fields in signing order from `first` on, when the form was not grouped.
     fields: Vec<Field>,
+    first: usize,
     /// Set instead when grouped: each distinct name with its values, in signing order.
     groups: Vec<Group>,
     len: usize,
@@ -139,7 +144,7 @@ impl Records {
         let mut counts = self.counts;
         counts.resize(self.fields.len(), 1);
         let total = counts.iter().map(|&count| count as usize).sum();
-        let mut fields = Vec::with_capacity(total);
+        let mut fields = Vec::with_capacity(record_capacity(total));
         for (&field, &count) in self.fields.iter().zip(&counts) {
             fields.extend(std::iter::repeat_n(field, count as usize));
         }
@@ -309,40 +314,61 @@ fn slot(texts: Texts<'_>, head: u128, name: Part) -> usize {
     (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOT_BITS)) as usize
 }
 
-const ONES: u64 = u64::from_le_bytes([1; 8]);
-const LOW7: u64 = ONES * 0x7f;
+/// The body is scanned this many bytes at a time, one bit per byte.
+const BLOCK: usize = 64;
 
-/// The high bit of each byte of `x` that is zero, and no other bit.
-fn zero_bytes(x: u64) -> u64 {
-    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+/// One bit per byte of `block` (bit `i` for byte `i`) that is `&`, `=`, `+` or `%`,
+/// sixteen bytes at a time (SSE2 on x86-64, NEON on ARM, plain code elsewhere).
+fn special_bytes(block: &[u8; BLOCK]) -> u64 {
+    let mut mask = 0;
+    for (i, lane) in block.chunks_exact(16).enumerate() {
+        let v = u8x16::new(lane.try_into().unwrap_or_default());
+        let special = v.cmp_eq(u8x16::splat(b'&'))
+            | v.cmp_eq(u8x16::splat(b'='))
+            | v.cmp_eq(u8x16::splat(b'+'))
+            | v.cmp_eq(u8x16::splat(b'%'));
+        mask |= u64::from(special.move_mask() as u16) << (16 * i);
+    }
+    mask
 }
 
-/// The high bit of each byte of `word` that is `&`, `=`, `+` or `%` (8 bytes at a time).
-fn special_bytes(word: u64) -> u64 {
-    zero_bytes(word ^ (ONES * u64::from(b'&')))
-        | zero_bytes(word ^ (ONES * u64::from(b'=')))
-        | zero_bytes(word ^ (ONES * u64::from(b'+')))
-        | zero_bytes(word ^ (ONES * u64::from(b'%')))
+/// [`special_bytes`] of the block at `base` (the last, shorter one padded with zero
+/// bytes, never special).
+fn specials_at(bytes: &[u8], base: usize) -> u64 {
+    match bytes.get(base..base + BLOCK) {
+        Some(block) => special_bytes(block.try_into().unwrap_or(&[0; BLOCK])),
+        None => {
+            let mut block = [0; BLOCK];
+            let tail = &bytes[base..];
+            block[..tail.len()].copy_from_slice(tail);
+            special_bytes(&block)
+        }
+    }
 }
 
-/// How many `&` `bytes` holds (fields are at most one more).
+/// How many `&` `bytes` holds (fields are at most one more): per lane of sixteen bytes,
+/// up to 255 blocks at a time, then summed.
 fn count_ampersands(bytes: &[u8]) -> usize {
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder().iter().filter(|&&b| b == b'&').count();
-    words
-        .map(|word| {
-            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            zero_bytes(word ^ (ONES * u64::from(b'&'))).count_ones() as usize
-        })
-        .sum::<usize>()
-        + tail
-}
-
-/// [`special_bytes`] of the last, shorter word (padded with zero bytes, never special).
-fn tail_specials(tail: &[u8]) -> u64 {
-    let mut word = [0; 8];
-    word[..tail.len()].copy_from_slice(tail);
-    special_bytes(u64::from_le_bytes(word))
+    let mut lanes = bytes.chunks_exact(16);
+    let mut total = 0;
+    loop {
+        let mut counts = u8x16::ZERO;
+        let mut taken = 0;
+        for lane in lanes.by_ref().take(255) {
+            // A match is 0xff, so subtracting it adds one to that byte's count.
+            counts -= u8x16::new(lane.try_into().unwrap_or_default()).cmp_eq(u8x16::splat(b'&'));
+            taken += 1;
+        }
+        total += counts
+            .to_array()
+            .iter()
+            .map(|&count| usize::from(count))
+            .sum::<usize>();
+        if taken < 255 {
+            break;
+        }
+    }
+    total + lanes.remainder().iter().filter(|&&b| b == b'&').count()
 }
 
 impl<'a> FormMessage<'a> {
@@ -355,6 +381,7 @@ impl<'a> FormMessage<'a> {
             body: body.as_bytes(),
             decoded: Vec::new(),
             fields: Vec::new(),
+            first: 0,
             groups: Vec::new(),
             len: 0,
         };
@@ -372,16 +399,16 @@ impl<'a> FormMessage<'a> {
             // Too many names, or names that collide: records for the sort from the
             // field refused on.
             from = stop;
-            groups.into_records(ampersands + 1)
+            groups.into_records(record_capacity(ampersands + 1))
         } else {
             Records {
-                fields: Vec::with_capacity(ampersands + 1),
+                fields: Vec::with_capacity(record_capacity(ampersands + 1)),
                 counts: Vec::new(),
             }
         };
         message.parse(&mut records, runs, from);
         message.fields = records.into_fields();
-        message.sort_by_keys();
+        message.sort_by_names();
         Some(message)
     }
 
@@ -403,19 +430,16 @@ impl<'a> FormMessage<'a> {
         let bytes = self.body;
         let n = bytes.len();
         let (mut start, mut eq, mut escaped) = (from, None, [false; 2]);
-        let mut base = from - from % 8;
+        let mut base = from - from % BLOCK;
         while base < n {
-            let mut mask = match bytes.get(base..base + 8) {
-                Some(word) => special_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default())),
-                None => tail_specials(&bytes[base..]),
-            };
+            let mut mask = specials_at(bytes, base);
             if start > base {
                 // After a run, or where the parse starts: nothing before the next field.
-                mask &= u64::MAX << (8 * (start - base));
+                mask &= u64::MAX << (start - base);
             }
-            let mut next = base + 8;
+            let mut next = base + BLOCK;
             while mask != 0 {
-                let i = base + (mask.trailing_zeros() / 8) as usize;
+                let i = base + mask.trailing_zeros() as usize;
                 mask &= mask - 1;
                 match bytes[i] {
                     b'&' => {
@@ -425,11 +449,11 @@ impl<'a> FormMessage<'a> {
                         }
                         (start, eq, escaped) = (resume, None, [false; 2]);
                         if resume > i + 1 {
-                            if resume >= base + 8 {
-                                next = resume - resume % 8;
+                            if resume >= base + BLOCK {
+                                next = resume - resume % BLOCK;
                                 break;
                             }
-                            mask &= u64::MAX << (8 * (resume - base));
+                            mask &= u64::MAX << (resume - base);
                         }
                     }
                     b'=' => {
@@ -450,18 +474,14 @@ impl<'a> FormMessage<'a> {
         let bytes = self.body;
         let n = bytes.len();
         let (mut start, mut eq, mut escaped) = (from, None, [false; 2]);
-        let mut base = from - from % 8;
+        let mut base = from - from % BLOCK;
         // Nothing before where the parse starts.
-        let mut keep = u64::MAX << (8 * (from - base));
+        let mut keep = u64::MAX << (from - base);
         while base < n {
-            let mut mask = keep
-                & match bytes.get(base..base + 8) {
-                    Some(word) => special_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default())),
-                    None => tail_specials(&bytes[base..]),
-                };
+            let mut mask = keep & specials_at(bytes, base);
             keep = u64::MAX;
             while mask != 0 {
-                let i = base + (mask.trailing_zeros() / 8) as usize;
+                let i = base + mask.trailing_zeros() as usize;
                 mask &= mask - 1;
                 match bytes[i] {
                     b'&' => {
@@ -478,7 +498,7 @@ impl<'a> FormMessage<'a> {
                     _ => escaped[usize::from(eq.is_some())] = true,
                 }
             }
-            base += 8;
+            base += BLOCK;
         }
         (!self.push_field(sink, start, n, eq, escaped, 1)).then_some(start)
     }
@@ -515,39 +535,35 @@ impl<'a> FormMessage<'a> {
         (resume, repeats)
     }
 
-    /// Sorts the fields through integer keys: each field's head is replaced by a key
-    /// holding as many of its name's first bytes as fit beside its position (`prefix`,
-    /// 11 to 15), its length capped at `prefix + 1` and its position, so keys order as
-    /// names do, positions breaking ties. The records are sorted in place (no gather
-    /// through random reads). Names longer than `prefix` that share their first `prefix`
-    /// bytes end up together in submission order; each such run is then sorted stably on
-    /// whole names.
-    fn sort_by_keys(&mut self) {
-        const LEN_BITS: u32 = 5;
-        let n = self.fields.len();
-        let index_bits = usize::BITS - n.saturating_sub(1).leading_zeros();
-        // n < 2^31, so at least 11 bytes of each name are in its key.
-        let prefix = (128 - LEN_BITS - index_bits) / 8;
-        for (k, field) in self.fields.iter_mut().enumerate() {
-            let len = u128::from(field.name.len.min(prefix + 1));
-            let head = field.head >> (8 * (16 - prefix));
-            field.head = head << (LEN_BITS + index_bits) | len << index_bits | k as u128;
-        }
-        self.fields.sort_unstable_by_key(|field| field.head);
-        let (body, decoded) = (self.body, &self.decoded);
-        let fields = &mut self.fields;
+    /// Sorts the fields by name, stably and in place (no gather through random reads):
+    /// by heads, then, within the runs of equal heads that hold names of different
+    /// lengths or longer than a head, by whole names.
+    fn sort_by_names(&mut self) {
+        let texts = Texts {
+            body: self.body,
+            decoded: &self.decoded,
+        };
+        self.first = sort_heads(&mut self.fields);
+        let fields = &mut self.fields[self.first..];
         let mut i = 0;
-        while i < n {
-            let group = fields[i].head >> index_bits;
-            let run = fields[i..]
-                .iter()
-                .take_while(|field| field.head >> index_bits == group)
-                .count();
-            if run > 1 && (group & ((1 << LEN_BITS) - 1)) > u128::from(prefix) {
-                fields[i..i + run]
-                    .sort_by(|a, b| part_bytes(body, decoded, a.name).cmp(part_bytes(body, decoded, b.name)));
+        while i + 1 < fields.len() {
+            let head = fields[i].head;
+            if fields[i + 1].head != head {
+                i += 1;
+                continue;
             }
-            i += run;
+            let run = &mut fields[i..];
+            let len = 2 + run[2..].iter().take_while(|field| field.head == head).count();
+            let run = &mut run[..len];
+            let first = run[0].name.len;
+            // Equal heads of names of one length, at most a head's: the same name.
+            if run
+                .iter()
+                .any(|field| field.name.len != first || field.name.len > 16)
+            {
+                run.sort_by(|a, b| compare_names(texts, a, b));
+            }
+            i += len;
         }
     }
 
@@ -605,8 +621,9 @@ impl<'a> FormMessage<'a> {
         locate(self.body, &self.decoded, part)
     }
 
-    fn bytes(&self, part: Part) -> &[u8] {
-        part_bytes(self.body, &self.decoded, part)
+    /// The records in signing order.
+    fn records(&self) -> &[Field] {
+        &self.fields[self.first..]
     }
 
     /// The message's length in bytes (without the URL).
@@ -616,46 +633,72 @@ impl<'a> FormMessage<'a> {
 
     /// No fields at all (a message of fields that are all empty is not empty).
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty() && self.fields.is_empty()
+        self.groups.is_empty() && self.records().is_empty()
     }
 
-    /// Calls `each` with every field's name and value and how many times the pair occurs
-    /// in a row, in signing order.
-    fn for_each_pair(&self, mut each: impl FnMut(Part, Part, u32)) {
+    /// Calls `each` with every grouped field's name and value and how many times the pair
+    /// occurs in a row, in signing order (the records, if any, come after them).
+    fn for_each_grouped(&self, mut each: impl FnMut(Part, Part, u32)) {
         for &(name, (value, count), ref rest) in &self.groups {
             each(name, value, count);
             for &(value, count) in rest {
                 each(name, value, count);
             }
         }
-        for field in &self.fields {
-            each(field.name, field.value, 1);
+    }
+
+    /// Writes `part` at `out[at..]` and returns where it ends; a part of at most
+    /// [`WINDOW`] bytes is copied as a whole window where its buffer has one (`out` has
+    /// [`WINDOW`] bytes of room beyond the part, overwritten next or never used). A
+    /// record's name of at most [`WINDOW`] bytes is its `head`, not read from the body.
+    #[inline(always)]
+    fn put(&self, out: &mut [u8], at: usize, part: Part, head: Option<u128>) -> usize {
+        let len = part.len as usize;
+        if len <= WINDOW {
+            if let Some(head) = head {
+                out[at..at + WINDOW].copy_from_slice(&head.to_be_bytes());
+                return at + len;
+            }
         }
+        let (buffer, start) = self.located(part);
+        match buffer.get(start..start + WINDOW) {
+            Some(window) if len <= WINDOW => out[at..at + WINDOW].copy_from_slice(window),
+            _ => out[at..at + len].copy_from_slice(&buffer[start..start + len]),
+        }
+        at + len
     }
 
     /// Appends the whole message to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) {
-        out.reserve(self.len);
-        self.for_each_pair(|name, value, count| {
-            let from = out.len();
-            out.extend_from_slice(self.bytes(name));
-            out.extend_from_slice(self.bytes(value));
-            let pair = out.len() - from;
+        let base = out.len();
+        out.resize(base + self.len + WINDOW, 0);
+        let mut at = base;
+        self.for_each_grouped(|name, value, count| {
+            let from = at;
+            at = self.put(out, at, name, None);
+            at = self.put(out, at, value, None);
+            let pair = at - from;
             // The pair repeated by doubling what is already written.
             let (mut have, mut left) = (1, count as usize - 1);
             while left > 0 && pair > 0 {
                 let copies = have.min(left);
-                out.extend_from_within(from..from + copies * pair);
+                out.copy_within(from..from + copies * pair, at);
+                at += copies * pair;
                 (have, left) = (have + copies, left - copies);
             }
         });
+        for field in self.records() {
+            at = self.put(out, at, field.name, Some(field.head));
+            at = self.put(out, at, field.value, None);
+        }
+        out.truncate(at);
     }
 
     /// Feeds the message to `sink` in order: long parts as they are, runs of short parts
     /// through `stage` (resized to at most [`STAGE`] bytes on first use).
     pub fn feed(&self, stage: &mut Vec<u8>, sink: &mut dyn FnMut(&[u8])) {
         let mut filled = 0;
-        self.for_each_pair(|name, value, count| {
+        self.for_each_grouped(|name, value, count| {
             if count == 1 {
                 self.feed_pair(stage, &mut filled, sink, [name, value]);
                 return;
@@ -669,6 +712,23 @@ impl<'a> FormMessage<'a> {
                 self.feed_pair(stage, &mut filled, sink, [name, value]);
             }
         });
+        for field in self.records() {
+            let pair = (field.name.len + field.value.len) as usize;
+            if pair >= DIRECT {
+                self.feed_pair(stage, &mut filled, sink, [field.name, field.value]);
+                continue;
+            }
+            // Staged whole (pair < DIRECT <= the stage's room, as pair <= self.len).
+            if stage.is_empty() {
+                stage.resize(self.len.min(STAGE) + WINDOW, 0);
+            }
+            if filled + pair > stage.len() - WINDOW {
+                sink(&stage[..filled]);
+                filled = 0;
+            }
+            let at = self.put(stage, filled, field.name, Some(field.head));
+            filled = self.put(stage, at, field.value, None);
+        }
         if filled > 0 {
             sink(&stage[..filled]);
         }
@@ -787,6 +847,76 @@ fn head(buffer: &[u8], start: usize, len: usize) -> u128 {
     let n = len.min(16);
     bytes[..n].copy_from_slice(&buffer[start..start + n]);
     u128::from_be_bytes(bytes)
+}
+
+/// Forms with at least this many records are split into [`BUCKETS`] ranges of heads
+/// before sorting.
+const SPLIT: usize = 4096;
+
+/// Ranges of heads a large form is split into.
+const BUCKETS: usize = 16;
+
+/// Records sampled to choose the ranges.
+const SAMPLE: usize = 1024;
+
+/// Sorts fields by head, stably. A large form is first split, stably, into ranges of
+/// heads chosen from a sample, then each range is sorted: ranges fit in the cache, and
+/// names in interleaved sequences (`Field1`, `Status1`, `Field2`, …), ordered within
+/// each, come apart into runs the sort finds. That takes a second array of records
+/// while splitting.
+fn sort_heads(fields: &mut Vec<Field>) -> usize {
+    let n = fields.len();
+    if n < SPLIT {
+        let mut scratch = vec![MaybeUninit::uninit(); n / 4];
+        glidesort::sort_with_buffer_by_key(fields, &mut scratch, |field| field.head);
+        return 0;
+    }
+    let mut sample: Vec<u128> = fields
+        .iter()
+        .step_by(n / SAMPLE)
+        .map(|field| field.head)
+        .collect();
+    sample.sort_unstable();
+    let splitters: [u128; BUCKETS - 1] = std::array::from_fn(|i| sample[(i + 1) * sample.len() / BUCKETS]);
+    // A field's range: how many splitters its head is at or past.
+    let mut counts = [0usize; BUCKETS];
+    let ranges: Vec<u8> = fields
+        .iter()
+        .map(|field| {
+            let range = splitters
+                .iter()
+                .map(|&splitter| usize::from(field.head >= splitter))
+                .sum::<usize>();
+            counts[range] += 1;
+            range as u8
+        })
+        .collect();
+    let mut starts = [0; BUCKETS];
+    for range in 1..BUCKETS {
+        starts[range] = starts[range - 1] + counts[range - 1];
+    }
+    // Split into the second half of the same allocation (reserved by record_capacity).
+    fields.resize(2 * n, Field::default());
+    let (unsplit, split) = fields.split_at_mut(n);
+    let mut next = starts;
+    for (field, &range) in unsplit.iter().zip(&ranges) {
+        split[next[range as usize]] = *field;
+        next[range as usize] += 1;
+    }
+    drop(ranges);
+    let mut scratch = vec![MaybeUninit::uninit(); counts.iter().max().map_or(0, |&most| most / 4)];
+    for (start, count) in starts.into_iter().zip(counts) {
+        glidesort::sort_with_buffer_by_key(&mut split[start..start + count], &mut scratch, |field| {
+            field.head
+        });
+    }
+    n
+}
+
+/// Room for `fields` records, and as many again for splitting them (see [`sort_heads`]):
+/// reserved, so splitting neither reallocates nor frees a second large block.
+fn record_capacity(fields: usize) -> usize {
+    if fields >= SPLIT { 2 * fields } else { fields }
 }
 
 /// Code-point order of two fields' names.
@@ -1085,6 +1215,60 @@ mod tests {
                 assert!(FormMessage::new(&body).unwrap().groups.is_empty());
                 assert_eq!(written(&body), model(&body), "{pad:?} {late}");
             }
+        }
+    }
+
+    #[test]
+    fn large_forms_split_into_ranges_like_a_stable_sort() {
+        // Forms of SPLIT records and more, past grouping: interleaved numbered names,
+        // names one of which is a prefix of the other (`a`, `a%00`), escaped and plain
+        // spellings of one name (equal heads from the body and the decoded buffer), names
+        // sharing 16 bytes or more, many equal names, empty names and fields, and forms
+        // whose heads are nearly all equal (every splitter the same). Values are numbered,
+        // so that any change in the order of equal names shows.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        let stems = [
+            "Field",
+            "Status",
+            "a",
+            "a%00",
+            "%61",
+            "0123456789abcdef",
+            "0123456789abcde%66",
+            "0123456789abcdefXY",
+            "",
+            "%C3%A9",
+        ];
+        for round in 0..24 {
+            let fields = 2 * SPLIT + next(2 * SPLIT as u64) as usize;
+            let mut body = String::new();
+            for k in 0..fields {
+                let name = match round % 4 {
+                    // Numbered, in submission order: ranges come apart into runs.
+                    0 => format!("{}{k}", stems[k % 2]),
+                    // Mostly a few names (ties everywhere), past grouping by a few others.
+                    1 if next(8) > 0 => stems[next(stems.len() as u64) as usize].to_string(),
+                    // Nearly all heads equal, and a name of its own every seventh field.
+                    2 if k % 7 > 0 => "0123456789abcdefZ".to_string(),
+                    2 => format!("{}{k}", stems[next(stems.len() as u64) as usize]),
+                    _ => format!("{}{}", stems[next(stems.len() as u64) as usize], next(900)),
+                };
+                match next(7) {
+                    0 => body.push_str(&format!("{name}&")),
+                    1 => body.push('&'),
+                    2 => body.push_str(&format!("{name}=%2B{k}&")),
+                    _ => body.push_str(&format!("{name}={k}&")),
+                }
+            }
+            let message = FormMessage::new(&body).unwrap();
+            assert!(message.groups.is_empty() && message.first > 0, "{round}");
+            assert_eq!(written(&body), model(&body), "{round}");
         }
     }
 
