@@ -1,8 +1,10 @@
 //! The form parser: `parse_qsl` against `form_urlencoded`, the `bodySHA256` lookup against
 //! the last matching field, the signing sort's order and stability, and Scheme B's
 //! message (`FormMessage`) against the sorted fields joined, on the text, on the text
-//! repeated (grouped by name) and on that with more than 512 names in the middle (grouping
-//! handing over to the sort). Fields: the form text, then a name to look up.
+//! repeated (grouped by name), on that with more than 512 names in the middle (grouping
+//! handing over to the sort) and, for one input in eight, on a short text among more
+//! than 4 096 numbered fields (large forms, split into ranges of names before sorting).
+//! Fields: the form text, then a name to look up.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -53,7 +55,16 @@ fuzz_target!(|data: &[u8]| {
     static NAMES: OnceLock<String> = OnceLock::new();
     let names = NAMES.get_or_init(|| (0..520).map(|i| format!("&n{i}=")).collect());
     let handed_over = format!("{repeated}{names}&{text}");
-    for body in [text, repeated.as_str(), handed_over.as_str()] {
+    // A short text twice among numbered fields, past the size at which forms are split.
+    static NUMBERED: OnceLock<[String; 2]> = OnceLock::new();
+    let [early, late] =
+        NUMBERED.get_or_init(|| [0, 1].map(|half| (0..2_100).map(|i| format!("&m{half}{i}=")).collect()));
+    let split = if text.len() <= 1_024 && data.first().is_some_and(|&b| b % 8 == 0) {
+        format!("{text}{early}&{text}{late}&{repeated}")
+    } else {
+        String::new()
+    };
+    for body in [text, repeated.as_str(), handed_over.as_str(), split.as_str()] {
         let mut params = parse_qsl(body);
         sort_for_signing(&mut params);
         let joined: Vec<u8> = params
