@@ -2,7 +2,7 @@
 //! the last matching field, the signing sort's order and stability, and Scheme B's
 //! message (`FormMessage`) against the sorted fields joined, on the text, on the text
 //! repeated (grouped by name), on that with more than 512 names in the middle (grouping
-//! handing over to the sort) and, for one input in eight, on a short text among more
+//! handing over to the sort) and, for one input in 32, on a short text among more
 //! than 4 096 numbered fields (large forms, split into ranges of names before sorting).
 //! Fields: the form text, then a name to look up.
 #![no_main]
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
     static NUMBERED: OnceLock<[String; 2]> = OnceLock::new();
     let [early, late] =
         NUMBERED.get_or_init(|| [0, 1].map(|half| (0..2_100).map(|i| format!("&m{half}{i}=")).collect()));
-    let split = if text.len() <= 1_024 && data.first().is_some_and(|&b| b % 8 == 0) {
+    let split = if text.len() <= 256 && data.get(1).is_some_and(|&b| b % 32 == 0) {
         format!("{text}{early}&{text}{late}&{repeated}")
     } else {
         String::new()
