@@ -920,6 +920,7 @@ fn record_capacity(fields: usize) -> usize {
 }
 
 /// Code-point order of two fields' names.
+#[inline(always)]
 fn compare_names(texts: Texts<'_>, a: &Field, b: &Field) -> Ordering {
     a.head.cmp(&b.head).then_with(|| {
         if a.name.len.min(b.name.len) <= 16 {
