@@ -7,10 +7,13 @@ Any divergence fails with a one-line repro.
 
 from __future__ import annotations
 
+import base64
+import hmac
 import os
 import random
 from collections import Counter
 from types import ModuleType
+from urllib.parse import parse_qsl
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -70,3 +73,47 @@ def test_every_function_is_generated() -> None:
         "validate_webhook_signature_sha256",
         "validate_request",
     }
+
+
+def large_forms(rng: random.Random) -> list[str]:
+    """Forms long enough to be sorted by range (4 096 records and more): numbered names
+    submitted interleaved, Twilio's names each with a number, and a mix of names that
+    tie (``a`` and ``%61``, ``a`` and ``a%00``, names sharing 16 bytes, empty names)
+    with numbered values in shuffled order, so that only a stable sort keeps them."""
+    interleaved = "&".join(f"Field{i}={i}&Status{i}=%2B{i}" for i in range(2_600))
+    twilio = "&".join(
+        f"{name}{i}={value}"
+        for i in range(1_500)
+        for name, value in [("AccountSid", "AC7f"), ("Called", "%2B1555"), ("To", "%2B1")]
+    )
+    pool = ["a", "%61", "a%00", "0123456789abcdefXY", "0123456789abcdef%58Y", "", "%C3%A9"]
+    values = list(range(6_000))
+    rng.shuffle(values)
+    mixed = "&".join(f"n{v}={v}" if v % 5 == 0 else f"{rng.choice(pool)}={v}" for v in values)
+    return [interleaved, twilio, mixed, mixed + "&&" + interleaved]
+
+
+def test_large_forms_agree_with_the_reference(ref_validator: ModuleType) -> None:
+    key, url = "PSK_large", "https://example.ngrok.io/webhook?x=1"
+    for body in large_forms(random.Random(SEED)):
+        params = parse_qsl(body, keep_blank_values=True)
+        assert len(params) > 4_096
+        # The signing order (stable by name), then one that also orders equal names'
+        # values: the reference accepts the first and, where they differ, not the second.
+        orders = [sorted(params, key=lambda kv: kv[0]), sorted(params)]
+        for order in orders:
+            signature = signature_of(key, url, order)
+            expected = ref_validator.validate_webhook_signature(key, signature, url, body)
+            got = ours.validate_webhook_signature(key, signature, url, body)
+            assert got is expected, f"diverged on a {len(body)}-byte form"
+        accepted = ref_validator.validate_webhook_signature
+        assert accepted(key, signature_of(key, url, orders[0]), url, body) is True
+        assert orders[0] == orders[1] or not accepted(
+            key, signature_of(key, url, orders[1]), url, body
+        )
+
+
+def signature_of(key: str, url: str, params: list[tuple[str, str]]) -> str:
+    message = url + "".join(k + v for k, v in params)
+    digest = hmac.new(key.encode(), message.encode(), "sha1").digest()
+    return base64.b64encode(digest).decode()
