@@ -853,6 +853,10 @@ fn head(buffer: &[u8], start: usize, len: usize) -> u128 {
 /// before sorting.
 const SPLIT: usize = 4096;
 
+/// Forms of at most this many records are sorted with a scratch buffer on the stack
+/// (glidesort's, 4 KiB: half as many records), without allocating.
+const STACK_SORTED: usize = 256;
+
 /// Ranges of heads a large form is split into.
 const BUCKETS: usize = 16;
 
@@ -866,6 +870,10 @@ const SAMPLE: usize = 1024;
 /// while splitting.
 fn sort_heads(fields: &mut Vec<Field>) -> usize {
     let n = fields.len();
+    if n <= STACK_SORTED {
+        glidesort::sort_by_key(fields, |field| field.head);
+        return 0;
+    }
     if n < SPLIT {
         let mut scratch = vec![MaybeUninit::uninit(); n / 4];
         glidesort::sort_with_buffer_by_key(fields, &mut scratch, |field| field.head);
@@ -878,15 +886,17 @@ fn sort_heads(fields: &mut Vec<Field>) -> usize {
         .collect();
     sample.sort_unstable();
     let splitters: [u128; BUCKETS - 1] = std::array::from_fn(|i| sample[(i + 1) * sample.len() / BUCKETS]);
-    // A field's range: how many splitters its head is at or past.
+    // A field's range: how many splitters its head is at or past, found by halving
+    // without branches (the splitters are sorted).
     let mut counts = [0usize; BUCKETS];
     let ranges: Vec<u8> = fields
         .iter()
         .map(|field| {
-            let range = splitters
-                .iter()
-                .map(|&splitter| usize::from(field.head >= splitter))
-                .sum::<usize>();
+            let (mut range, mut step) = (0, BUCKETS / 2);
+            while step > 0 {
+                range += step * usize::from(field.head >= splitters[range + step - 1]);
+                step /= 2;
+            }
             counts[range] += 1;
             range as u8
         })
