@@ -419,10 +419,11 @@ impl<'a> FormMessage<'a> {
         }
     }
 
-    /// Finds the fields from `from` (a field's start), eight bytes at a time, and hands
-    /// them to `sink`; where the sink refused one, that field's start. With `runs`, the bytes after each field are compared with the
-    /// field and its `&`: a run of identical fields (`a=&a=&…`, `&&&…`) is skipped and
-    /// handed over once with its count instead of parsed again.
+    /// Finds the fields from `from` (a field's start), a block of [`BLOCK`] bytes at a
+    /// time, and hands them to `sink`; where the sink refused one, that field's start.
+    /// With `runs`, the bytes after each field are compared with the field and its `&`: a
+    /// run of identical fields (`a=&a=&…`, `&&&…`) is skipped and handed over once with
+    /// its count instead of parsed again.
     fn parse(&mut self, sink: &mut impl Sink, runs: bool, from: usize) -> Option<usize> {
         if !runs {
             return self.parse_plain(sink, from);
