@@ -1009,6 +1009,16 @@ mod tests {
         out
     }
 
+    /// A seeded xorshift generator: each call gives a number below its bound.
+    fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
+        move |bound| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        }
+    }
+
     fn written(body: &str) -> Vec<u8> {
         let message = FormMessage::new(body).unwrap();
         let mut out = Vec::new();
@@ -1103,13 +1113,7 @@ mod tests {
             &["To", "From", "Digits", "CallSid", "AccountSid"],
             &[],
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |bound: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % bound
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d_u64);
         for round in 0..400 {
             let pool = pools[round % pools.len()];
             let fields = 64 + next(2_000) as usize;
@@ -1154,13 +1158,7 @@ mod tests {
             "a=b=c",
             "é=",
         ];
-        let mut state = 0x853c_49e6_748f_ea9b_u64;
-        let mut next = |bound: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % bound
-        };
+        let mut next = xorshift(0x853c_49e6_748f_ea9b_u64);
         for round in 0..600 {
             let mut body = String::new();
             for k in 0..(1 + next(60)) {
@@ -1238,13 +1236,7 @@ mod tests {
         // sharing 16 bytes or more, many equal names, empty names and fields, and forms
         // whose heads are nearly all equal (every splitter the same). Values are numbered,
         // so that any change in the order of equal names shows.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |bound: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % bound
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15_u64);
         let stems = [
             "Field",
             "Status",
