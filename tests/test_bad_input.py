@@ -358,7 +358,7 @@ def _bracketed_name(t: Target) -> int | None:
     return t.send(EVENT, [(SHA1, "0" * 40)], host=f"[example]:{t.port}")
 
 
-@row("POST to an unknown path", "404", "404", "404")
+@row("forged POST below the protected path (no route there)", "403", "404", "403")
 def _unknown_path(t: Target) -> int | None:
     return t.send(EVENT, [(SHA1, "0" * 40)], path=t.path + "/nope")
 

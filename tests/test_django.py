@@ -163,7 +163,7 @@ def test_settings_policy_public_url_proxy_and_rotation() -> None:
 def test_configuration_errors_name_the_setting_not_the_key() -> None:
     with (
         override_settings(SIGNALWIRE_SIGNING_KEY=""),
-        pytest.raises(ImproperlyConfigured, match="signing_key is required"),
+        pytest.raises(ImproperlyConfigured, match="SIGNALWIRE_SIGNING_KEY is required"),
     ):
         SignalWireWebhookMiddleware(lambda request: HttpResponse())
     with (

@@ -19,6 +19,8 @@ RANK = {
     "_compat": 0,  # the slow paths the native module calls back into
     "_optional": 0,  # ImportErrors that name the extra to install
     "_request": 1,  # header precedence, the public URL, the policies
+    "_rules": 2,  # which requests need a signature; what options mean
+    "_guard": 3,  # one adapter's checked options and the decisions taken from them
     "validator": 2,
     "signing": 2,
     "webhook_validator": 3,  # reference-compatible modules

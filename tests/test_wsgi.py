@@ -314,7 +314,9 @@ def test_construction_rules_and_repr() -> None:
         WSGIWebhookSignatureMiddleware(app, signing_key=KEY, policy="lax")  # type: ignore[arg-type]
     shown = repr(WSGIWebhookSignatureMiddleware(app, signing_keys=[KEY, "PSKold-000000000"]))
     assert KEY not in shown and "PSKold" not in shown
-    assert "policy='strict'" in shown and "'/swaig'" in shown
+    assert "policy='strict'" in shown and "paths=every path" in shown
+    shown = repr(WSGIWebhookSignatureMiddleware(app, signing_key=KEY, paths=["/swaig"]))
+    assert "'/swaig'" in shown
 
 
 def test_key_rotation() -> None:

@@ -8,7 +8,7 @@ framework adapters (ASGI, FastAPI) are built on it and it imports none of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -67,20 +67,6 @@ def validate(
     except (TypeError, ValueError):
         return (_FORBIDDEN, {}, "")
     return None if valid else (_FORBIDDEN, {}, "")
-
-
-def adapter_keys(signing_key: str | None, signing_keys: Iterable[str] | None) -> Iterable[str]:
-    """The keys an adapter was configured with: ``signing_key`` or ``signing_keys``, one of
-    the two and a non-empty str for the first."""
-    if signing_keys is None:
-        if signing_key is not None and not isinstance(signing_key, str):
-            raise TypeError("signing_key must be a str")
-        if not signing_key:
-            raise ValueError("signing_key is required")
-        return [signing_key]
-    if signing_key is not None:
-        raise TypeError("give signing_key or signing_keys, not both")
-    return signing_keys
 
 
 def check_public_url(base: str | None) -> str | None:

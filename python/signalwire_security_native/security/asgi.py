@@ -1,11 +1,17 @@
 """``WebhookSignatureMiddleware``: SignalWire signature checks for any ASGI application.
 
-It buffers the body of each POST to a protected path, checks the signature over the body
-bytes natively (no Python str is made of the body), and only then lets the application run,
-replaying the same bytes to it. Header precedence and URL reconstruction are those of the
-reference's ``webhook_middleware`` (``X-SignalWire-Sha256-Signature`` first, then
-``X-SignalWire-Signature`` or the ``X-Twilio-Signature`` alias; ``SWML_PROXY_URL_BASE``,
-then trusted forwarded headers, then the URL as received).
+It buffers the body of each request that needs a signature (``_rules``: every path unless
+``paths`` says otherwise; every request but a body-less GET, HEAD or OPTIONS), checks the
+signature over the body bytes natively (no Python str is made of the body), and only then
+lets the application run, replaying the same bytes to it. Header precedence and URL
+reconstruction are those of the reference's ``webhook_middleware``
+(``X-SignalWire-Sha256-Signature`` first, then ``X-SignalWire-Signature`` or the
+``X-Twilio-Signature`` alias; ``SWML_PROXY_URL_BASE``, then trusted forwarded headers, then
+the URL as received).
+
+Paths are matched as the application routes them: ``scope["path"]`` without the
+``root_path`` (``uvicorn --root-path``, ``FastAPI(root_path=...)``, a ``Mount``), and the
+full path as well.
 
 Answers: 403 with an empty body for a forged, unsigned or non-UTF-8 request; 413 when the
 body exceeds ``max_body_bytes`` (without reading it when ``Content-Length`` says so). The
@@ -20,25 +26,22 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from typing import Any
 from urllib.parse import urlunsplit
 
+from ._guard import Guard
 from ._request import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
     TWILIO_COMPAT_SIGNATURE_HEADER,
     HeaderPolicy,
-    adapter_keys,
     sha1_signature,
 )
 from ._request import public_url as _public_url
-from .validator import WebhookValidator
+from ._rules import DEFAULT_MAX_BODY_BYTES, declares_body, needs_signature
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-DEFAULT_PATHS = ("/", "/swaig", "/post_prompt")
-DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # The request headers this middleware reads, by their ASGI names (lowercase bytes, as the
@@ -52,6 +55,7 @@ _READ_HEADERS = {
         "x-forwarded-host",
         "x-forwarded-proto",
         "content-length",
+        "transfer-encoding",
         "host",
     )
 }
@@ -142,24 +146,34 @@ async def _respond(send: Send, status: int) -> None:
 
 
 class WebhookSignatureMiddleware:
-    """Reject POSTs to ``paths`` whose SignalWire signature does not validate.
+    """Refuse requests whose SignalWire signature does not validate, before the
+    application sees them.
 
     Args:
         app: The ASGI application to protect.
         signing_key: The Signing Key from the SignalWire dashboard.
         signing_keys: Instead of ``signing_key``: several keys, any of which may sign
             (while rotating a key).
-        paths: Exact request paths to protect (a trailing ``/`` is ignored). Other
-            paths, and methods other than POST, pass through untouched.
+        paths: The paths to protect, each with everything below it (``["/webhook"]``
+            protects ``/webhook`` and ``/webhook/…``; case, repeated slashes and a
+            trailing ``/`` do not matter). By default every path. Matched against the
+            path the application routes on (without ``root_path``) and the full path.
         trust_proxy: Honour ``X-Forwarded-Host``/``X-Forwarded-Proto`` (only behind a
-            proxy you control: clients can send these headers too).
+            proxy you control: clients can send these headers too). A ``bool``.
         policy: ``"strict"`` (the default since 0.2: a present SHA-256 header alone
             decides, and a Scheme B signature over the URL alone vouches for no body
             without a matching ``bodySHA256``) or ``"fallback"`` (the reference's rules);
             see ``WebhookValidator``.
-        max_body_bytes: Larger bodies are refused with 413.
+        max_body_bytes: Larger bodies are refused with 413 (a positive ``int``).
         public_url: The public base URL SignalWire posts to
             (``https://example.ngrok.io``), taken before ``SWML_PROXY_URL_BASE``.
+
+    Only a body-less GET, HEAD or OPTIONS passes without a signature; WebSocket and
+    lifespan events pass untouched. Put this middleware outermost: a layer outside it
+    that reads the body leaves it nothing to check.
+
+    Raises:
+        TypeError, ValueError: an option that does not check (the message names it).
     """
 
     def __init__(
@@ -168,31 +182,31 @@ class WebhookSignatureMiddleware:
         *,
         signing_key: str | None = None,
         signing_keys: Iterable[str] | None = None,
-        paths: Iterable[str] = DEFAULT_PATHS,
+        paths: Iterable[str] | None = None,
         trust_proxy: bool = False,
         policy: HeaderPolicy = "strict",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         public_url: str | None = None,
     ) -> None:
-        signing_keys = adapter_keys(signing_key, signing_keys)
-        if isinstance(paths, str):
-            raise TypeError("paths must be a collection of paths, not one str")
-        if max_body_bytes < 0:
-            raise ValueError("max_body_bytes must be >= 0")
         self.app = app
-        self._validator = WebhookValidator(
-            signing_keys, trust_proxy=trust_proxy, policy=policy, public_url=public_url
+        self._guard = Guard(
+            {
+                "signing_key": signing_key,
+                "signing_keys": signing_keys,
+                "paths": paths,
+                "trust_proxy": trust_proxy,
+                "policy": policy,
+                "max_body_bytes": max_body_bytes,
+                "public_url": public_url,
+            }
         )
-        self.paths = frozenset(p.rstrip("/") for p in paths)
-        self.trust_proxy = trust_proxy
-        self.max_body_bytes = max_body_bytes
+        self._validator = self._guard.validator
+        self.paths = self._guard.paths
+        self.trust_proxy = self._validator.trust_proxy
+        self.max_body_bytes = self._guard.max_body_bytes
 
     def __repr__(self) -> str:
-        return (
-            f"WebhookSignatureMiddleware(paths={sorted(self.paths)!r}, "
-            f"trust_proxy={self.trust_proxy!r}, policy={self._validator.policy!r}, "
-            f"max_body_bytes={self.max_body_bytes!r}, public_url={self._validator.public_url!r})"
-        )
+        return f"WebhookSignatureMiddleware({self._guard!r})"
 
     def _signed_url(self, scope: Scope, headers: Mapping[str, str]) -> str | None:
         """``public_url``, or ``None`` when the received URL cannot be built or split."""
@@ -211,31 +225,41 @@ class WebhookSignatureMiddleware:
         except ValueError:  # a Host that does not split, a query that is not UTF-8
             return None
 
-    def _protects(self, scope: Scope) -> bool:
-        return (
-            scope["type"] == "http"
-            and scope.get("method") == "POST"
-            and scope["path"].rstrip("/") in self.paths
-        )
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._protects(scope):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        guard = self._guard
+        if not guard.paths.cover(_route_path(scope), path):
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        declared = headers.get("content-length", "").strip()
-        if declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
+        method = scope.get("method", "")
+        declared = declares_body(headers.get("content-length"), headers.get("transfer-encoding"))
+        first: Message | None = None
+        if not needs_signature(method, declared):
+            # A GET, HEAD or OPTIONS that announces no body: look at what arrives (HTTP/2
+            # needs no Content-Length) before letting it through unsigned.
+            first = await receive()
+            if first["type"] != "http.request" or not (
+                first.get("body") or first.get("more_body", False)
+            ):
+                await self.app(scope, _replay(first, receive), send)
+                return
+        if guard.too_large(headers.get("content-length")):
             await _respond(send, 413)
             return
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
+            message = first if first is not None else await receive()
+            first = None
             if message["type"] == "http.disconnect":
                 return  # the client left: nobody to answer, nothing to run
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > guard.max_body_bytes:
                 await _respond(send, 413)
                 return
             chunks.append(chunk)
@@ -248,14 +272,30 @@ class WebhookSignatureMiddleware:
         ):
             await _respond(send, 403)
             return
+        await self.app(
+            scope,
+            _replay({"type": "http.request", "body": body, "more_body": False}, receive),
+            send,
+        )
 
-        replayed = False
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+def _route_path(scope: Scope) -> str:
+    """The path the application routes on: ``scope["path"]`` without ``root_path``, as
+    Starlette takes it (``uvicorn --root-path``, ``FastAPI(root_path=)``, ``Mount``)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        return path[len(root) :]
+    return path
 
-        await self.app(scope, replay, send)
+
+def _replay(message: Message, receive: Receive) -> Receive:
+    """``receive`` that first hands over ``message`` (already received), then defers."""
+    pending = [message]
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return replay

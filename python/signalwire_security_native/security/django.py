@@ -1,7 +1,8 @@
 """Django: ``SignalWireWebhookMiddleware`` for ``settings.MIDDLEWARE`` and the
 ``signalwire_view`` view decorator (CSRF-exempt, as ``django-twilio``'s ``twilio_view``).
 
-Both are configured from settings: ``SIGNALWIRE_SIGNING_KEY`` (or
+Both are configured from settings (values may be text read from the environment:
+``"false"``, ``"1048576"``, ``"/a,/b"``, ``"PSKold,PSKnew"``): ``SIGNALWIRE_SIGNING_KEY`` (or
 ``SIGNALWIRE_SIGNING_KEYS``), ``SIGNALWIRE_WEBHOOK_PATHS`` (the middleware only),
 ``SIGNALWIRE_WEBHOOK_POLICY`` (default ``"strict"``), ``SIGNALWIRE_TRUST_PROXY``,
 ``SIGNALWIRE_PUBLIC_URL`` and ``SIGNALWIRE_MAX_BODY_BYTES``; the decorator also takes
@@ -13,12 +14,15 @@ them as arguments. Django is imported when one of them is used
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
+from ._guard import CONFIG, Guard, from_config, refused
 from ._optional import require
 from ._request import HeaderPolicy
-from .wsgi import DEFAULT_MAX_BODY_BYTES, DEFAULT_PATHS, DEFAULT_POLICY, Guard, paths_set
+from ._rules import declares_body, needs_signature
+from .wsgi import allows
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FEATURE = "signalwire.core.security.django"
@@ -28,29 +32,17 @@ def _module(name: str) -> Any:
     return require(name, extra="django", feature=_FEATURE)
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(_module("django.conf").settings, name, default)
+def _guard_from_settings(given: dict[str, Any], *, paths: bool) -> Guard:
+    """A guard from ``given`` options, the ``SIGNALWIRE_*`` settings for the rest.
 
-
-def _guard_from_settings(given: dict[str, Any]) -> Guard:
-    """A guard from ``given`` options, the ``SIGNALWIRE_*`` settings for the rest."""
+    Raises:
+        ImproperlyConfigured: no key, or an option or setting that does not check.
+    """
     exceptions = _module("django.core.exceptions")
-    if given.get("signing_key") is None and given.get("signing_keys") is None:
-        keys = _setting("SIGNALWIRE_SIGNING_KEYS", None)
-        given = {
-            **given,
-            "signing_keys": keys,
-            "signing_key": None if keys is not None else _setting("SIGNALWIRE_SIGNING_KEY", None),
-        }
-    settings = {
-        "trust_proxy": _setting("SIGNALWIRE_TRUST_PROXY", False),
-        "policy": _setting("SIGNALWIRE_WEBHOOK_POLICY", DEFAULT_POLICY),
-        "public_url": _setting("SIGNALWIRE_PUBLIC_URL", None),
-        "max_body_bytes": _setting("SIGNALWIRE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-    }
-    settings.update({k: v for k, v in given.items() if v is not None})
+    settings = _module("django.conf").settings
+    config = {key: getattr(settings, key) for key in CONFIG.values() if hasattr(settings, key)}
     try:
-        return Guard(**{"signing_key": None, "signing_keys": None, **settings})
+        return from_config(config, given, paths=paths, where="settings")
     except (TypeError, ValueError) as error:
         raise exceptions.ImproperlyConfigured(f"SignalWire webhooks: {error}") from None
 
@@ -59,49 +51,83 @@ def _refusal(guard: Guard, request: Any) -> Any:
     """``None`` for a request the signature vouches for (marked CSRF-exempt: the platform
     has no CSRF token), else the empty answer."""
     http = _module("django.http")
+    status = _status(http, guard, request)
+    if status is None:
+        request._dont_enforce_csrf_checks = True  # what csrf_exempt views get
+        return None
+    return http.HttpResponse(status=status)
+
+
+def _status(http: Any, guard: Guard, request: Any) -> int | None:
     exceptions = _module("django.core.exceptions")
     declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isascii() and declared.isdigit() and int(declared) > guard.max_body_bytes:
-        return http.HttpResponse(status=413)
+    if guard.too_large(declared):
+        return 413
     try:
         body = request.body
     except exceptions.RequestDataTooBig:
-        return http.HttpResponse(status=413)
+        return 413
+    except http.RawPostDataException:
+        cause = "the body was read before the signature check (request.POST or request.read()"
+        cause += " in a middleware above SignalWireWebhookMiddleware?)"
+        return refused(403, cause, request.path)
     except (OSError, http.UnreadablePostError):
-        return http.HttpResponse(status=400)
+        return 400
     if len(body) > guard.max_body_bytes:
-        return http.HttpResponse(status=413)
+        return 413
+    declared = declared.strip()
+    if declared.isascii() and declared.isdigit() and len(body) != int(declared):
+        cause = "the body is not as long as its Content-Length (the client left, or a layer"
+        cause += " outside Django read it)"
+        return refused(400, cause, request.path)
     scheme = request.META.get("wsgi.url_scheme") or request.scheme
-    if not guard.allows(request.META, body, scheme=scheme):
-        return http.HttpResponseForbidden()
-    request._dont_enforce_csrf_checks = True  # what csrf_exempt views get
+    if not allows(guard, request.META, body, scheme=scheme):
+        return 403
     return None
 
 
 class SignalWireWebhookMiddleware:
-    """Refuse POSTs to ``SIGNALWIRE_WEBHOOK_PATHS`` (``request.path_info``; default ``/``,
-    ``/swaig``, ``/post_prompt``) whose SignalWire signature does not validate: an empty
-    403 (413 over ``SIGNALWIRE_MAX_BODY_BYTES``, 400 when the client left mid-body), and
-    the view never runs. A signed request is exempt from ``CsrfViewMiddleware``.
-    ``request.body`` and ``request.POST`` work as usual in the view.
+    """Refuse requests whose SignalWire signature does not validate: an empty 403 (413 over
+    ``SIGNALWIRE_MAX_BODY_BYTES``, 400 when the client left mid-body), and the view never
+    runs. Every path is protected unless ``SIGNALWIRE_WEBHOOK_PATHS`` names some (matched
+    on ``request.path_info``, below ``FORCE_SCRIPT_NAME``/``SCRIPT_NAME``, and on
+    ``request.path``); only a body-less GET, HEAD or OPTIONS passes unsigned. A signed
+    request is exempt from ``CsrfViewMiddleware``; ``request.body`` and ``request.POST``
+    work as usual in the view. Place it above any middleware that reads the body.
+
+    Raises:
+        ImproperlyConfigured: at start-up, no key or a setting that does not check.
     """
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response
-        self.paths = paths_set(_setting("SIGNALWIRE_WEBHOOK_PATHS", DEFAULT_PATHS))
-        self._guard = _guard_from_settings({})
+        self._guard = _guard_from_settings({}, paths=True)
+        self.paths = self._guard.paths
 
     def __repr__(self) -> str:
-        return (
-            f"SignalWireWebhookMiddleware(paths={sorted(self.paths)!r}, {self._guard.describe()})"
-        )
+        return f"SignalWireWebhookMiddleware({self._guard!r})"
 
     def __call__(self, request: Any) -> Any:
-        if request.method == "POST" and request.path_info.rstrip("/") in self.paths:
-            refusal = _refusal(self._guard, request)
-            if refusal is not None:
-                return refusal
+        guard = self._guard
+        if guard.paths.cover(request.path_info, request.path):
+            meta = request.META
+            announced = declares_body(
+                meta.get("CONTENT_LENGTH"), meta.get("HTTP_TRANSFER_ENCODING")
+            )
+            # A GET, HEAD or OPTIONS that announces no body passes unsigned, unless one
+            # arrived anyway (under ASGI, HTTP/2 needs no Content-Length).
+            if needs_signature(request.method, announced) or _has_body(request):
+                refusal = _refusal(guard, request)
+                if refusal is not None:
+                    return refusal
         return self.get_response(request)
+
+
+def _has_body(request: Any) -> bool:
+    try:
+        return bool(request.body)
+    except Exception:  # any body that cannot be read is a body to check
+        return True
 
 
 @overload
@@ -129,9 +155,10 @@ def signalwire_view(
     public_url: str | None = None,
     max_body_bytes: int | None = None,
 ) -> F | Callable[[F], F]:
-    """A view decorator: the view runs only for a request (any method) whose SignalWire
-    signature validates, else an empty 403; the view is CSRF-exempt. Options default to
-    the ``SIGNALWIRE_*`` settings, read on the first request."""
+    """A view decorator: the view (``def`` or ``async def``) runs only for a request (any
+    method) whose SignalWire signature validates, else an empty 403; the view is
+    CSRF-exempt. Options given here win; the ``SIGNALWIRE_*`` settings, read on the first
+    request, give the rest."""
     given = {
         "signing_key": signing_key,
         "signing_keys": signing_keys,
@@ -142,18 +169,34 @@ def signalwire_view(
     }
 
     def decorate(view: F) -> F:
-        csrf = _module("django.views.decorators.csrf")
+        _module("django.http")
         guards: list[Guard] = []
 
-        @functools.wraps(view)
-        def guarded(request: Any, *args: Any, **kwargs: Any) -> Any:
+        def guard() -> Guard:
             if not guards:
-                guards.append(_guard_from_settings(given))
-            refusal = _refusal(guards[0], request)
-            if refusal is not None:
-                return refusal
-            return view(request, *args, **kwargs)
+                guards.append(_guard_from_settings(given, paths=False))
+            return guards[0]
 
-        return csrf.csrf_exempt(guarded)  # type: ignore[no-any-return]
+        wrapper: Any
+        if inspect.iscoroutinefunction(view):
+
+            @functools.wraps(view)
+            async def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+                refusal = _refusal(guard(), request)
+                if refusal is not None:
+                    return refusal
+                return await view(request, *args, **kwargs)
+
+        else:
+
+            @functools.wraps(view)
+            def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+                refusal = _refusal(guard(), request)
+                if refusal is not None:
+                    return refusal
+                return view(request, *args, **kwargs)
+
+        wrapper.csrf_exempt = True  # what django.views.decorators.csrf.csrf_exempt sets
+        return wrapper  # type: ignore[no-any-return]
 
     return decorate(view) if view is not None else decorate

@@ -1,75 +1,47 @@
 """Flask: the ``SignalWireWebhooks`` extension (``init_app``) and the
 ``validate_signalwire_request`` view decorator.
 
-Both read the app's config when given no options: ``SIGNALWIRE_SIGNING_KEY`` (or
-``SIGNALWIRE_SIGNING_KEYS``), ``SIGNALWIRE_WEBHOOK_PATHS`` (the extension only),
+Options given in code win; the rest come from the app's config: ``SIGNALWIRE_SIGNING_KEY``
+(or ``SIGNALWIRE_SIGNING_KEYS``), ``SIGNALWIRE_WEBHOOK_PATHS`` (the extension only),
 ``SIGNALWIRE_WEBHOOK_POLICY`` (default ``"strict"``), ``SIGNALWIRE_TRUST_PROXY``,
-``SIGNALWIRE_PUBLIC_URL`` and ``SIGNALWIRE_MAX_BODY_BYTES``. Flask is imported when one of
-them is used (``pip install "signalwire-security-native[flask]"``), never by importing
-``signalwire.core.security``.
+``SIGNALWIRE_PUBLIC_URL`` and ``SIGNALWIRE_MAX_BODY_BYTES``. Config values may be text
+(read from the environment): ``"false"``, ``"1048576"``, ``"/a,/b"``, ``"PSKold,PSKnew"``.
+Flask is imported when one of them is used (``pip install
+"signalwire-security-native[flask]"``), never by importing ``signalwire.core.security``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+import inspect
+import io
+import weakref
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
+from ._guard import Guard, from_config, refused
 from ._optional import require
 from ._request import HeaderPolicy
-from .wsgi import (
-    DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_PATHS,
-    DEFAULT_POLICY,
-    Guard,
-    WSGIWebhookSignatureMiddleware,
-)
+from .wsgi import WSGIWebhookSignatureMiddleware, allows
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION = "signalwire_webhooks"
-_OPTIONS = ("signing_key", "signing_keys", "trust_proxy", "policy", "public_url")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _flask() -> Any:
     return require("flask", extra="flask", feature="signalwire.core.security.flask")
 
 
-def _settings(config: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
-    """Options given in code, else the app's ``SIGNALWIRE_*`` config, else the defaults."""
-    defaults = {
-        "signing_key": None,
-        "signing_keys": None,
-        "trust_proxy": False,
-        "policy": DEFAULT_POLICY,
-        "public_url": None,
-        "max_body_bytes": DEFAULT_MAX_BODY_BYTES,
-        "paths": DEFAULT_PATHS,
-    }
-    names = {"paths": "SIGNALWIRE_WEBHOOK_PATHS", "policy": "SIGNALWIRE_WEBHOOK_POLICY"}
-    out = {}
-    for option, default in defaults.items():
-        value = given.get(option)
-        if value is None:
-            value = config.get(names.get(option, "SIGNALWIRE_" + option.upper()), default)
-        out[option] = value
-    if given.get("signing_key") is not None or given.get("signing_keys") is not None:
-        out["signing_key"] = given.get("signing_key")  # keys given in code replace the config's
-        out["signing_keys"] = given.get("signing_keys")
-    elif out["signing_keys"] is not None:
-        out["signing_key"] = None  # the config's list of keys wins over its single key
-    return out
-
-
-def _guard(settings: Mapping[str, Any]) -> Guard:
-    return Guard(**{k: settings[k] for k in (*_OPTIONS, "max_body_bytes")})
-
-
 class SignalWireWebhooks:
-    """Protect the POSTs of a Flask app to the webhook paths: the WSGI middleware wrapped
-    around ``app.wsgi_app``, so a refused request never reaches Flask.
+    """Protect a Flask app: the WSGI middleware wrapped around ``app.wsgi_app``, so a
+    refused request never reaches Flask (nor its ``before_request`` hooks).
 
     ``SignalWireWebhooks(app)`` or ``webhooks = SignalWireWebhooks()`` then
-    ``webhooks.init_app(app)``. Options given here win over the app's config.
+    ``webhooks.init_app(app)``. Every path is protected unless ``paths`` (or
+    ``SIGNALWIRE_WEBHOOK_PATHS``) names some; paths are ``PATH_INFO`` (below the app's
+    mount point), blueprint prefixes included. Options given here win over the app's
+    config.
     """
 
     def __init__(
@@ -100,10 +72,14 @@ class SignalWireWebhooks:
         return "SignalWireWebhooks()"
 
     def init_app(self, app: Any) -> None:
-        """Wrap ``app.wsgi_app``; raises ``ValueError`` when no signing key is set."""
+        """Wrap ``app.wsgi_app``.
+
+        Raises:
+            ValueError, TypeError: no signing key, or an option that does not check.
+        """
         _flask()
-        settings = _settings(app.config, self._given)
-        app.wsgi_app = WSGIWebhookSignatureMiddleware(app.wsgi_app, **settings)
+        guard = from_config(app.config, self._given, paths=True, where="app.config")
+        app.wsgi_app = WSGIWebhookSignatureMiddleware._from_guard(app.wsgi_app, guard)
         app.extensions[EXTENSION] = self
 
 
@@ -132,13 +108,15 @@ def validate_signalwire_request(
     public_url: str | None = None,
     max_body_bytes: int | None = None,
 ) -> F | Callable[[F], F]:
-    """A view decorator: the view runs only for a request whose SignalWire signature
-    validates (any method); otherwise an empty 403 (413 over the body limit, 400 when the
-    client left mid-body). ``@validate_signalwire_request`` reads the app's config;
-    ``@validate_signalwire_request(signing_key=...)`` takes options.
+    """A view decorator: the view (``def`` or ``async def``) runs only for a request whose
+    SignalWire signature validates, whatever its method; otherwise an empty 403 (413 over
+    the body limit, 400 when the client left mid-body).
 
-    The body is read with ``request.get_data(cache=True)``, so ``request.get_data()``,
-    ``request.form`` and ``request.get_json()`` still work in the view.
+    ``@validate_signalwire_request`` reads the app's config on each app's first request;
+    ``@validate_signalwire_request(signing_key=...)`` takes its options in code only.
+    The checked body stays readable in the view every usual way (``get_data()``,
+    ``form``, ``get_json()``, ``stream``). A body read before the check (a
+    ``before_request`` hook that reads ``request.form``) cannot be checked: 403, logged.
     """
     given = {
         "signing_key": signing_key,
@@ -148,21 +126,39 @@ def validate_signalwire_request(
         "public_url": public_url,
         "max_body_bytes": max_body_bytes,
     }
-    explicit = _guard(_settings({}, given)) if signing_key is not None or signing_keys else None
+    explicit = None
+    if signing_key is not None or signing_keys is not None:
+        explicit = from_config({}, given, paths=False, where="app.config")
 
     def decorate(view: F) -> F:
         flask = _flask()
-        key = f"{EXTENSION}.view.{id(decorate)}"
+        guards: weakref.WeakKeyDictionary[Any, Guard] = weakref.WeakKeyDictionary()
+
+        def guard() -> Guard:
+            if explicit is not None:
+                return explicit
+            app = flask.current_app._get_current_object()
+            found = guards.get(app)
+            if found is None:
+                found = guards[app] = from_config(
+                    app.config, given, paths=False, where="app.config"
+                )
+            return found
+
+        if inspect.iscoroutinefunction(view):
+
+            @functools.wraps(view)
+            async def guarded_async(*args: Any, **kwargs: Any) -> Any:
+                refusal = _refusal(flask, guard())
+                if refusal is not None:
+                    return refusal
+                return await view(*args, **kwargs)
+
+            return guarded_async  # type: ignore[return-value]
 
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            guard = explicit
-            if guard is None:
-                app = flask.current_app
-                guard = app.extensions.get(key)
-                if guard is None:
-                    guard = app.extensions[key] = _guard(_settings(app.config, given))
-            refusal = _refusal(flask, guard)
+            refusal = _refusal(flask, guard())
             if refusal is not None:
                 return refusal
             return view(*args, **kwargs)
@@ -176,24 +172,43 @@ def _refusal(flask: Any, guard: Guard) -> Any:
     """``None`` for a request the signature vouches for, else the empty answer."""
     werkzeug = require("werkzeug.exceptions", extra="flask", feature="the Flask adapter")
     request = flask.request
-    status = None
-    declared = request.content_length
-    if declared is not None and declared > guard.max_body_bytes:
-        status = 413
-    else:
-        limit = request.max_content_length
-        request.max_content_length = (
-            guard.max_body_bytes if limit is None else min(limit, guard.max_body_bytes)
-        )
-        try:
-            body = request.get_data(cache=True)
-        except werkzeug.RequestEntityTooLarge:
-            status = 413
-        except werkzeug.ClientDisconnected:
-            status = 400
-        else:
-            if not guard.allows(request.environ, body):
-                status = 403
+    status = _status(werkzeug, request, guard)
     if status is None:
         return None
     return flask.Response(b"", status=status)
+
+
+def _status(werkzeug: Any, request: Any, guard: Guard) -> int | None:
+    declared = request.content_length
+    if declared is not None and declared > guard.max_body_bytes:
+        return 413
+    state = request.__dict__
+    # Something read the body before us when Werkzeug parsed a form from the stream, or
+    # handed the stream out, without caching the bytes (get_data caches them).
+    touched = getattr(request, "_cached_data", None) is None and (
+        ("form" in state and request.mimetype in _FORM_TYPES) or "stream" in state
+    )
+    limit = request.max_content_length
+    # One byte over our limit lets Werkzeug read a body of exactly the limit.
+    request.max_content_length = (
+        guard.max_body_bytes + 1 if limit is None else min(limit, guard.max_body_bytes + 1)
+    )
+    try:
+        body = request.get_data(cache=True)
+    except werkzeug.RequestEntityTooLarge:
+        return 413
+    except werkzeug.ClientDisconnected:
+        return 400
+    if len(body) > guard.max_body_bytes:
+        return 413
+    if touched and (declared is None or len(body) != declared):
+        cause = "the body was read before the signature check (request.form, .values or"
+        cause += " .stream in a before_request hook?)"
+        return refused(403, cause, request.path)
+    if declared is not None and len(body) != declared:
+        return refused(400, "the body is shorter than its Content-Length", request.path)
+    if not allows(guard, request.environ, body):
+        return 403
+    # The view may read the checked bytes as a stream too.
+    state["stream"] = io.BytesIO(body)
+    return None

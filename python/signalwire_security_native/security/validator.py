@@ -51,8 +51,10 @@ class WebhookValidator:
         keys = [signing_keys] if isinstance(signing_keys, str) else list(signing_keys)
         if not all(isinstance(key, str) for key in keys):
             raise TypeError("signing keys must be str")
-        if policy not in POLICIES:
-            raise ValueError(f"policy must be 'fallback' or 'strict', not {policy!r}")
+        if not (isinstance(policy, str) and policy in POLICIES):
+            raise ValueError("policy must be 'fallback' or 'strict'")  # never the value
+        if not isinstance(trust_proxy, bool):
+            raise TypeError("trust_proxy must be a bool (True or False)")
         self._ring = _KeyRing(keys)  # ValueError("signing_key is required") if none/empty
         self.public_url = check_public_url(public_url)
         self.trust_proxy = trust_proxy

@@ -1,6 +1,11 @@
 """``WSGIWebhookSignatureMiddleware``: SignalWire signature checks for any WSGI application
-(Flask, Django, Pyramid, Bottle, a bare WSGI callable), and the request decision the Flask
-and Django adapters share with it.
+(Flask, Django, Pyramid, Bottle, a bare WSGI callable), and how the Flask and Django
+adapters read a WSGI request (its URL, headers and body).
+
+Which requests need a signature is ``_rules``' answer, the same for every adapter: every
+path unless ``paths`` says otherwise, matched on ``PATH_INFO`` (the path below the app's
+mount point, as the application routes it) and on ``SCRIPT_NAME`` + ``PATH_INFO``; every
+request but a body-less GET, HEAD or OPTIONS.
 
 The decisions are the ASGI middleware's, from the same request layer (``_request``):
 ``X-SignalWire-Sha256-Signature`` first, then ``X-SignalWire-Signature`` or the
@@ -26,24 +31,18 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from ._guard import Guard, refused
 from ._request import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
     TWILIO_COMPAT_SIGNATURE_HEADER,
     HeaderPolicy,
-    adapter_keys,
-    public_url,
-    sha1_signature,
 )
-from .validator import WebhookValidator
+from ._rules import DEFAULT_MAX_BODY_BYTES, DEFAULT_POLICY, declares_body, needs_signature
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
-
-DEFAULT_PATHS = ("/", "/swaig", "/post_prompt")
-DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
-DEFAULT_POLICY: HeaderPolicy = "strict"
 
 _READ_SIZE = 64 * 1024
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -60,7 +59,12 @@ _ENVIRON_KEYS = {
 }
 # What PEP 3333's URL rebuild leaves unquoted in a path (``%`` is not: PATH_INFO is decoded).
 _PATH_SAFE = "/:@!$&'()*+,;=~"
-_STATUS = {400: "400 Bad Request", 403: "403 Forbidden", 413: "413 Content Too Large"}
+_STATUS = {
+    400: "400 Bad Request",
+    403: "403 Forbidden",
+    411: "411 Length Required",
+    413: "413 Content Too Large",
+}
 
 
 class TooLarge(Exception):
@@ -69,6 +73,11 @@ class TooLarge(Exception):
 
 class ClientLeft(Exception):
     """The client left before the whole body arrived (answered 400)."""
+
+
+class Unreadable(Exception):
+    """A body without ``Content-Length`` that the server does not terminate
+    (``wsgi.input_terminated``): it cannot be read whole (answered 411)."""
 
 
 def request_headers(environ: Mapping[str, Any]) -> dict[str, str]:
@@ -118,6 +127,7 @@ def read_body(environ: Mapping[str, Any], max_body_bytes: int) -> bytes:
     Raises:
         TooLarge: over ``max_body_bytes`` (declared, or once read that far).
         ClientLeft: fewer bytes than declared, a bad ``Content-Length``, a read error.
+        Unreadable: a chunked body the server does not terminate.
     """
     declared = str(environ.get("CONTENT_LENGTH") or "").strip()
     stream = environ.get("wsgi.input")
@@ -126,6 +136,8 @@ def read_body(environ: Mapping[str, Any], max_body_bytes: int) -> bytes:
     if declared and int(declared) > max_body_bytes:
         raise TooLarge
     if stream is None or (not declared and not environ.get("wsgi.input_terminated")):
+        if not declared and environ.get("HTTP_TRANSFER_ENCODING"):
+            raise Unreadable  # a body the server does not end: it cannot be read whole
         return b""
     chunks: list[bytes] = []
     size = 0
@@ -149,58 +161,22 @@ def read_body(environ: Mapping[str, Any], max_body_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-class Guard:
-    """The signature decision of one adapter's configuration (keys, policy, proxy
-    trust, public URL, body limit)."""
+def allows(
+    guard: Guard, environ: Mapping[str, Any], body: bytes, *, scheme: str | None = None
+) -> bool:
+    """Whether the signature headers in ``environ`` vouch for ``body`` on the public URL of
+    this request. Never raises for a bad URL or header: False."""
+    return guard.vouches(received_url(environ, scheme=scheme), request_headers(environ), body)
 
-    __slots__ = ("max_body_bytes", "validator")
 
-    def __init__(
-        self,
-        *,
-        signing_key: str | None,
-        signing_keys: Iterable[str] | None,
-        trust_proxy: bool,
-        policy: HeaderPolicy,
-        public_url: str | None,
-        max_body_bytes: int,
-    ) -> None:
-        if signing_key is None and isinstance(signing_keys, str):
-            raise TypeError("signing_keys must be a collection of keys, not one str")
-        signing_keys = adapter_keys(signing_key, signing_keys)
-        if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
-            raise TypeError("max_body_bytes must be an int")
-        if max_body_bytes < 0:
-            raise ValueError("max_body_bytes must be >= 0")
-        self.validator = WebhookValidator(
-            signing_keys, trust_proxy=trust_proxy, policy=policy, public_url=public_url
-        )
-        self.max_body_bytes = max_body_bytes
-
-    def allows(self, environ: Mapping[str, Any], body: bytes, *, scheme: str | None = None) -> bool:
-        """Whether the signature headers in ``environ`` vouch for ``body`` on the public
-        URL of this request. Never raises for a bad URL or header: False."""
-        url = received_url(environ, scheme=scheme)
-        if url is None:
-            return False
-        headers = request_headers(environ)
-        validator = self.validator
-        try:
-            signed = public_url(
-                url, headers, trust_proxy=validator.trust_proxy, base=validator.public_url
-            )
-        except ValueError:
-            return False
-        return validator._check(
-            signed, body, headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER), sha1_signature(headers)
-        )
-
-    def describe(self) -> str:
-        validator = self.validator
-        return (
-            f"trust_proxy={validator.trust_proxy!r}, policy={validator.policy!r}, "
-            f"public_url={validator.public_url!r}, max_body_bytes={self.max_body_bytes!r}"
-        )
+def announces_body(environ: Mapping[str, Any]) -> bool:
+    """Whether the request's headers announce a body (``_rules.declares_body``)."""
+    length = environ.get("CONTENT_LENGTH")
+    encoding = environ.get("HTTP_TRANSFER_ENCODING")
+    return declares_body(
+        length if isinstance(length, str) else None,
+        encoding if isinstance(encoding, str) else None,
+    )
 
 
 def _respond(start_response: StartResponse, status: int) -> list[bytes]:
@@ -208,31 +184,33 @@ def _respond(start_response: StartResponse, status: int) -> list[bytes]:
     return []
 
 
-def paths_set(paths: Iterable[str]) -> frozenset[str]:
-    """Exact paths to protect, a trailing ``/`` ignored."""
-    if isinstance(paths, str):
-        raise TypeError("paths must be a collection of paths, not one str")
-    return frozenset(p.rstrip("/") for p in paths)
-
-
 class WSGIWebhookSignatureMiddleware:
-    """Reject POSTs to ``paths`` whose SignalWire signature does not validate.
+    """Refuse requests whose SignalWire signature does not validate, before the
+    application sees them.
 
     Args:
         app: The WSGI application to protect (for Flask, ``app.wsgi_app``).
         signing_key: The Signing Key from the SignalWire dashboard.
         signing_keys: Instead of ``signing_key``: several keys, any of which may sign
             (while rotating a key).
-        paths: Exact paths (``PATH_INFO``, below the app's mount point) to protect; a
-            trailing ``/`` is ignored. Other paths, and methods other than POST, pass
-            through untouched.
+        paths: The paths to protect, each with everything below it (``["/webhook"]``
+            protects ``/webhook`` and ``/webhook/…``; case, repeated slashes and a
+            trailing ``/`` do not matter). By default every path. Matched against
+            ``PATH_INFO`` (below the app's mount point) and ``SCRIPT_NAME + PATH_INFO``.
         trust_proxy: Honour ``X-Forwarded-Host``/``X-Forwarded-Proto`` (only behind a
-            proxy you control: clients can send these headers too).
-        max_body_bytes: Larger bodies are refused with 413.
+            proxy you control: clients can send these headers too). A ``bool``.
+        max_body_bytes: Larger bodies are refused with 413 (a positive ``int``).
         policy: ``"strict"`` (the default: see ``WebhookValidator``) or ``"fallback"``
             (the reference's rules).
         public_url: The public base URL SignalWire posts to
             (``https://example.ngrok.io``), taken before ``SWML_PROXY_URL_BASE``.
+
+    Only a body-less GET, HEAD or OPTIONS passes without a signature. Put this middleware
+    outermost: a layer outside it that reads ``wsgi.input`` leaves it nothing to check
+    (answered 400, as a client that left mid-body).
+
+    Raises:
+        TypeError, ValueError: an option that does not check (the message names it).
     """
 
     def __init__(
@@ -241,42 +219,61 @@ class WSGIWebhookSignatureMiddleware:
         *,
         signing_key: str | None = None,
         signing_keys: Iterable[str] | None = None,
-        paths: Iterable[str] = DEFAULT_PATHS,
+        paths: Iterable[str] | None = None,
         trust_proxy: bool = False,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         policy: HeaderPolicy = DEFAULT_POLICY,
         public_url: str | None = None,
     ) -> None:
         self.app = app
-        self.paths = paths_set(paths)
         self._guard = Guard(
-            signing_key=signing_key,
-            signing_keys=signing_keys,
-            trust_proxy=trust_proxy,
-            policy=policy,
-            public_url=public_url,
-            max_body_bytes=max_body_bytes,
+            {
+                "signing_key": signing_key,
+                "signing_keys": signing_keys,
+                "paths": paths,
+                "trust_proxy": trust_proxy,
+                "policy": policy,
+                "max_body_bytes": max_body_bytes,
+                "public_url": public_url,
+            }
         )
+        self.paths = self._guard.paths
+
+    @classmethod
+    def _from_guard(cls, app: WSGIApp, guard: Guard) -> WSGIWebhookSignatureMiddleware:
+        """The middleware over an already checked configuration (the Flask extension)."""
+        middleware = cls.__new__(cls)
+        middleware.app, middleware._guard, middleware.paths = app, guard, guard.paths
+        return middleware
 
     def __repr__(self) -> str:
-        return (
-            f"WSGIWebhookSignatureMiddleware(paths={sorted(self.paths)!r}, "
-            f"{self._guard.describe()})"
-        )
+        return f"WSGIWebhookSignatureMiddleware({self._guard!r})"
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if (
-            environ.get("REQUEST_METHOD") != "POST"
-            or environ.get("PATH_INFO", "").rstrip("/") not in self.paths
-        ):
+        guard = self._guard
+        path_info = environ.get("PATH_INFO", "")
+        full_path = environ.get("SCRIPT_NAME", "") + path_info
+        if not guard.paths.cover(path_info, full_path):
             return self.app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "")
+        announced = announces_body(environ)
+        if not needs_signature(method, announced) and not (
+            environ.get("wsgi.input_terminated") and environ.get("wsgi.input") is not None
+        ):
+            return self.app(environ, start_response)  # no body can be read
         try:
-            body = read_body(environ, self._guard.max_body_bytes)
+            body = read_body(environ, guard.max_body_bytes)
         except TooLarge:
             return _respond(start_response, 413)
         except ClientLeft:
-            return _respond(start_response, 400)
-        if not self._guard.allows(environ, body):
+            cause = "the body is shorter than its Content-Length (the client left, or a layer"
+            cause += " outside this middleware read wsgi.input)"
+            return _respond(start_response, refused(400, cause, full_path))
+        except Unreadable:
+            cause = "a chunked body the WSGI server does not terminate (wsgi.input_terminated)"
+            return _respond(start_response, refused(411, cause, full_path))
+        checked = body or needs_signature(method, announced)
+        if checked and not allows(guard, environ, body):
             return _respond(start_response, 403)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
