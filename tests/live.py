@@ -5,6 +5,7 @@ implementations under test)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hmac
 import socket
 import threading
@@ -55,10 +56,49 @@ def post_with_unsplittable_host(path: bytes) -> bytes:
     )
 
 
+def exchange(
+    port: int,
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes = b"",
+    *,
+    chunked: bool = False,
+) -> int | None:
+    """Send one request as written (no normalisation of ``target``, as a client library
+    would do) to 127.0.0.1:``port``: ``Content-Length`` framing, or chunked. The status of
+    the answer, or ``None`` when the connection closed without one."""
+    lines = [f"{method} {target} HTTP/1.1", "Connection: close"]
+    if "host" not in {name.lower() for name in headers}:
+        lines.append(f"Host: 127.0.0.1:{port}")
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if chunked:
+        lines.append("Transfer-Encoding: chunked")
+        framed = (f"{len(body):x}\r\n".encode() + body + b"\r\n" if body else b"") + b"0\r\n\r\n"
+    else:
+        lines.append(f"Content-Length: {len(body)}")
+        framed = body
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        with contextlib.suppress(OSError):  # answered and closed before all was sent
+            conn.sendall("\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + framed)
+        answer = b""
+        try:
+            while b"\r\n" not in answer:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+    if not answer:
+        return None
+    return int(answer.split(b" ", 2)[1])
+
+
 class Server:
     """``with Server(app) as s:`` serves ``app`` with uvicorn on ``s.base`` until exit."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, root_path: str = "") -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port: int = s.getsockname()[1]
@@ -66,7 +106,12 @@ class Server:
         # No logging config of uvicorn's own (its loggers would not propagate) and debug
         # level: every record it makes reaches the root logger and conftest's secret check.
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_config=None, log_level="debug"
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            log_level="debug",
+            root_path=root_path,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -9,14 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-import django
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import Client, override_settings
 from django.urls import path
 
+import django_site
 from live import scheme_a, scheme_b
 from live_wsgi import WSGIServer
 from signalwire.core.security.django import SignalWireWebhookMiddleware, signalwire_view
@@ -65,20 +64,15 @@ urlpatterns = [
 
 
 @pytest.fixture(scope="module", autouse=True)
-def site() -> None:
-    if not settings.configured:
-        settings.configure(
-            DEBUG=False,
-            SECRET_KEY="test-only-not-a-signing-key",
-            ALLOWED_HOSTS=["*"],
-            ROOT_URLCONF=__name__,
-            MIDDLEWARE=MIDDLEWARE,
-            INSTALLED_APPS=[],
-            SIGNALWIRE_SIGNING_KEY=KEY,
-            SIGNALWIRE_WEBHOOK_PATHS=["/webhook", "/cxml"],
-            APPEND_SLASH=False,
-        )
-        django.setup()
+def site() -> Iterator[None]:
+    django_site.configure()
+    with override_settings(
+        ROOT_URLCONF=__name__,
+        MIDDLEWARE=MIDDLEWARE,
+        SIGNALWIRE_SIGNING_KEY=KEY,
+        SIGNALWIRE_WEBHOOK_PATHS=["/webhook", "/cxml"],
+    ):
+        yield
 
 
 def client() -> Client:

@@ -190,7 +190,7 @@ def test_key_rotation_from_config_and_configuration_errors() -> None:
     old = signed_json(OLD, "http://localhost/webhook", EVENT)
     assert app.test_client().post(**old.flask()).status_code == 200
     bare = Flask(__name__)
-    with pytest.raises(ValueError, match="signing_key is required"):
+    with pytest.raises(ValueError, match="SIGNALWIRE_SIGNING_KEY"):
         SignalWireWebhooks(bare)
     deferred = SignalWireWebhooks(signing_key=KEY, paths=["/hook"])
     deferred.init_app(bare)

@@ -229,9 +229,8 @@ class WebhookSignatureMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
         guard = self._guard
-        if not guard.paths.cover(_route_path(scope), path):
+        if not guard.paths.cover(*_route_paths(scope)):
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
@@ -279,14 +278,24 @@ class WebhookSignatureMiddleware:
         )
 
 
-def _route_path(scope: Scope) -> str:
-    """The path the application routes on: ``scope["path"]`` without ``root_path``, as
-    Starlette takes it (``uvicorn --root-path``, ``FastAPI(root_path=)``, ``Mount``)."""
+def _route_paths(scope: Scope) -> tuple[str, ...]:
+    """The spellings of the path the application routes on: ``scope["path"]`` itself, and
+    without ``root_path`` as Starlette takes it (``uvicorn --root-path``,
+    ``FastAPI(root_path=)``, ``Mount``) and as a router that ignored case or repeated
+    slashes would."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
-    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
-        return path[len(root) :]
-    return path
+    if not root:
+        return (path,)
+    found = [path]
+    if path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        found.append(path[len(root) :])
+    folded, folded_root = (
+        "/" + "/".join(part for part in text.casefold().split("/") if part) for text in (path, root)
+    )
+    if folded_root != "/" and (folded == folded_root or folded.startswith(folded_root + "/")):
+        found.append(folded[len(folded_root) :])
+    return tuple(found)
 
 
 def _replay(message: Message, receive: Receive) -> Receive:

@@ -1,0 +1,469 @@
+"""The findings of the adapters' attack review, one test each beyond the deployment shapes
+of test_attack.py: options read from environment strings, bodies read before the check,
+per-view options, async views, body limits at the boundary on every adapter and server,
+and errors that never echo a configuration value. Each refusal has a signed control."""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.test import AsyncClient, override_settings
+from django.urls import path as django_path
+from fastapi import FastAPI, Form
+from flask import Flask
+from flask import request as flask_request
+
+import django_site
+from live import Server, exchange, scheme_a, scheme_b
+from live_wsgi import KINDS, WSGIServer
+from signalwire.core.security import (
+    WebhookSignatureMiddleware,
+    WebhookValidator,
+    WSGIWebhookSignatureMiddleware,
+)
+from signalwire.core.security.django import SignalWireWebhookMiddleware, signalwire_view
+from signalwire.core.security.flask import SignalWireWebhooks, validate_signalwire_request
+from signalwire.core.security.testing import signed_json
+
+KEY = "PSKtest-findings-0123456789"
+SHA1 = "X-SignalWire-Signature"
+EVENT = json.dumps({"event": "calling.call.state"})
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+LIMIT = 1000
+SEEN: list[bytes] = []
+# A value that must never appear in an error: what a key pasted into the wrong option
+# looks like.
+PASTED = "PSKpasted-into-the-wrong-option-42"
+
+
+def _signed(port: int, path: str, body: bytes, host: str | None = None) -> dict[str, str]:
+    url = f"http://{host or f'127.0.0.1:{port}'}{path}"
+    return {**JSON, SHA1: scheme_a(KEY, url, body)}
+
+
+# ---- options: checked when built, text parsed explicitly, values never echoed -----------
+
+
+def _asgi(**options: Any) -> object:
+    return WebhookSignatureMiddleware(lambda *a: None, signing_key=KEY, **options)  # type: ignore[arg-type]
+
+
+def _wsgi(**options: Any) -> object:
+    return WSGIWebhookSignatureMiddleware(lambda *a: [], signing_key=KEY, **options)
+
+
+def _flask_ext(**config: Any) -> object:
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY, **config)
+    return SignalWireWebhooks(app)
+
+
+@pytest.mark.parametrize("build", [_asgi, _wsgi], ids=["asgi", "wsgi"])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("paths", ["webhook"]),
+        ("paths", []),
+        ("paths", ["https://example.org/webhook"]),
+        ("paths", ["//example.org/webhook"]),
+        ("paths", ["/webhook?x=1"]),
+        ("paths", ["/a b"]),
+        ("paths", "/webhook"),
+        ("paths", [PASTED]),
+        ("trust_proxy", "false"),
+        ("trust_proxy", "0"),
+        ("trust_proxy", 1),
+        ("max_body_bytes", 1e6),
+        ("max_body_bytes", True),
+        ("max_body_bytes", 0),
+        ("max_body_bytes", "65536"),
+        ("policy", PASTED),
+        ("public_url", PASTED),
+    ],
+)
+def test_code_options_are_checked_and_never_echoed(
+    build: Callable[..., object], option: str, value: object
+) -> None:
+    with pytest.raises((TypeError, ValueError)) as raised:
+        build(**{option: value})
+    assert PASTED not in str(raised.value) and option in str(raised.value)
+
+
+def test_validator_options_never_echo() -> None:
+    with pytest.raises(ValueError) as raised:
+        WebhookValidator(KEY, policy=PASTED)  # type: ignore[arg-type]
+    assert PASTED not in str(raised.value)
+    with pytest.raises(TypeError):
+        WebhookValidator(KEY, trust_proxy="false")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("SIGNALWIRE_TRUST_PROXY", "maybe"),
+        ("SIGNALWIRE_TRUST_PROXY", PASTED),
+        ("SIGNALWIRE_TRUST_PROXY", 2),
+        ("SIGNALWIRE_MAX_BODY_BYTES", "1e6"),
+        ("SIGNALWIRE_MAX_BODY_BYTES", "0"),
+        ("SIGNALWIRE_WEBHOOK_PATHS", "webhook"),
+        ("SIGNALWIRE_WEBHOOK_PATHS", ""),
+        ("SIGNALWIRE_WEBHOOK_POLICY", PASTED),
+    ],
+)
+def test_config_values_are_parsed_and_never_echoed(setting: str, value: object) -> None:
+    with pytest.raises((TypeError, ValueError)) as raised:
+        _flask_ext(**{setting: value})
+    assert setting in str(raised.value) and PASTED not in str(raised.value)
+    django_site.configure()
+    with (
+        override_settings(SIGNALWIRE_SIGNING_KEY=KEY, **{setting: value}),
+        pytest.raises(ImproperlyConfigured) as improper,
+    ):
+        SignalWireWebhookMiddleware(lambda request: HttpResponse())
+    assert setting in str(improper.value) and PASTED not in str(improper.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        *[("false", False), ("False", False), ("0", False), ("no", False), ("off", False)],
+        *[("true", True), (" TRUE ", True), ("1", True), ("yes", True), ("on", True)],
+    ],
+)
+def test_proxy_trust_from_text_means_what_it_says(text: str, meaning: bool) -> None:
+    """``SIGNALWIRE_TRUST_PROXY`` as the environment gives it: a signature made for the
+    host in ``X-Forwarded-Host`` passes exactly when the text means true."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY, SIGNALWIRE_TRUST_PROXY=text)
+    app.add_url_rule("/webhook", "webhook", lambda: "ok", methods=["POST"])
+    SignalWireWebhooks(app)
+    headers = {
+        **JSON,
+        SHA1: scheme_a(KEY, "https://proxy.example/webhook", EVENT),
+        "X-Forwarded-Host": "proxy.example",
+    }
+    answer = app.test_client().post("/webhook", data=EVENT, headers=headers)
+    assert answer.status_code == (200 if meaning else 403)
+    django_site.configure()
+    with override_settings(
+        ROOT_URLCONF=__name__, SIGNALWIRE_SIGNING_KEY=KEY, SIGNALWIRE_TRUST_PROXY=text
+    ):
+        guard = SignalWireWebhookMiddleware(lambda request: HttpResponse())._guard
+        assert guard.validator.trust_proxy is meaning
+
+
+# ---- Flask: a body read before the check, per-view options, the stream afterwards ------
+
+
+def _form_app(hook: Callable[[], None]) -> tuple[Flask, list[bytes]]:
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY)
+    seen: list[bytes] = []
+
+    @app.post("/cxml")
+    @validate_signalwire_request
+    def cxml() -> dict[str, Any]:
+        seen.append(flask_request.get_data())
+        return {"form": flask_request.form.to_dict()}
+
+    app.before_request(hook)
+    return app, seen
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_flask_body_read_before_the_decorator_fails_closed(
+    kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ``before_request`` that reads ``request.form`` leaves ``get_data()`` empty: the
+    decorator must not check ``b""`` in place of the form the view reads."""
+    params = [("CallSid", "CA1"), ("Digits", "1")]
+    body = urlencode(params).encode()
+
+    # Control: a hook that reads the body through get_data() (cached) changes nothing.
+    def reads_data() -> None:
+        flask_request.get_data()
+
+    def reads_form() -> None:
+        flask_request.form  # noqa: B018 - the read is the point
+
+    app, seen = _form_app(reads_data)
+    with WSGIServer(app, kind) as server:
+        signature = scheme_b(KEY, server.base + "/cxml", params)
+        assert exchange(server.port, "POST", "/cxml", {**FORM, SHA1: signature}, body) == 200
+        assert seen == [body]
+    app, seen = _form_app(reads_form)
+    with WSGIServer(app, kind) as server, caplog.at_level(logging.WARNING):
+        url_only = scheme_b(KEY, server.base + "/cxml", [])
+        signature = scheme_b(KEY, server.base + "/cxml", params)
+        for headers in ({**FORM, SHA1: url_only}, {**FORM, SHA1: signature}):
+            assert exchange(server.port, "POST", "/cxml", headers, body) == 403
+        assert exchange(server.port, "POST", "/cxml", headers, body, chunked=True) == 403
+    assert seen == []
+    assert "read before the signature check" in caplog.text
+
+
+def test_flask_per_view_options_stay_per_view() -> None:
+    """Views decorated in a loop, with the garbage collector run between them: each keeps
+    its own options (half trust the proxy, half do not)."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY)
+    for i in range(24):
+        view = validate_signalwire_request(trust_proxy=i % 2 == 0)(lambda: "ok")
+        app.add_url_rule(f"/v{i}", f"v{i}", view, methods=["POST"])
+        gc.collect()
+    client = app.test_client()
+    for i in range(24):
+        headers = {
+            **JSON,
+            SHA1: scheme_a(KEY, f"https://proxy.example/v{i}", EVENT),
+            "X-Forwarded-Host": "proxy.example",
+        }
+        status = client.post(f"/v{i}", data=EVENT, headers=headers).status_code
+        assert status == (200 if i % 2 == 0 else 403), i
+        signed = signed_json(KEY, f"http://localhost/v{i}", EVENT)
+        assert client.post(**signed.flask()).status_code == 200
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_flask_view_reads_the_checked_body_every_way(kind: str) -> None:
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY)
+    seen: list[tuple[bytes, bytes, Any]] = []
+
+    @app.post("/webhook")
+    @validate_signalwire_request
+    def webhook() -> str:
+        seen.append((flask_request.stream.read(), flask_request.get_data(), flask_request.json))
+        return "ok"
+
+    with WSGIServer(app, kind) as server:
+        body = EVENT.encode()
+        headers = _signed(server.port, "/webhook", body)
+        assert exchange(server.port, "POST", "/webhook", headers, body) == 200
+        assert exchange(server.port, "POST", "/webhook", headers, body, chunked=True) == 200
+    assert seen == [(body, body, json.loads(EVENT))] * 2
+
+
+# ---- Django: a body read by a middleware above ours, async views, AsyncClient ----------
+
+
+class ReadsPost:
+    """A middleware above ours that reads ``request.POST`` (a multipart body is then gone)."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        request.POST  # noqa: B018 - the read is the point
+        return self.get_response(request)
+
+
+def _django_hook(request: HttpRequest) -> HttpResponse:
+    SEEN.append(request.body if not request.FILES else b"files")
+    return JsonResponse({"ok": True})
+
+
+@signalwire_view
+async def _django_async(request: HttpRequest) -> HttpResponse:
+    SEEN.append(request.body)
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [django_path("hook", _django_hook), django_path("async", _django_async)]
+
+
+@pytest.fixture
+def django_reads_post() -> Iterator[WSGIServer]:
+    django_site.configure()
+    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415 - after setup
+
+    with (
+        override_settings(
+            ROOT_URLCONF=__name__,
+            SIGNALWIRE_SIGNING_KEY=KEY,
+            MIDDLEWARE=[
+                f"{__name__}.ReadsPost",
+                "signalwire.core.security.django.SignalWireWebhookMiddleware",
+            ],
+        ),
+        WSGIServer(get_wsgi_application()) as server,
+    ):
+        yield server
+
+
+def test_django_body_read_above_the_middleware_fails_closed(
+    django_reads_post: WSGIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = django_reads_post
+    boundary = "b0undary"
+    multipart = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="CallSid"\r\n\r\nCA1\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
+    kind = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    url = server.base + "/hook"
+    before = len(SEEN)
+    with caplog.at_level(logging.WARNING):
+        signed = {**kind, SHA1: scheme_a(KEY, url, multipart)}
+        assert exchange(server.port, "POST", "/hook", signed, multipart) == 403
+        forged = {**kind, SHA1: "0" * 40}
+        assert exchange(server.port, "POST", "/hook", forged, multipart) == 403
+    assert "read before the signature check" in caplog.text
+    # Control: a form Django reads into request.body first stays checkable.
+    form = b"CallSid=CA1"
+    signed = {**FORM, SHA1: scheme_b(KEY, url, [("CallSid", "CA1")])}
+    assert exchange(server.port, "POST", "/hook", signed, form) == 200
+    assert SEEN[before:] == [form]
+
+
+def test_django_async_view_with_async_client() -> None:
+    import asyncio  # noqa: PLC0415
+
+    django_site.configure()
+
+    async def run() -> list[int]:
+        client = AsyncClient()
+        signed = signed_json(KEY, "http://testserver/async", {"event": "x"})
+        ok = await client.post(**signed.django())
+        forged = await client.post(
+            "/async", data=b"{}", content_type="application/json", headers={SHA1: "0" * 40}
+        )
+        return [ok.status_code, forged.status_code]
+
+    before = len(SEEN)
+    with override_settings(ROOT_URLCONF=__name__, SIGNALWIRE_SIGNING_KEY=KEY):
+        assert asyncio.run(run()) == [200, 403]
+    assert SEEN[before:] == [json.dumps({"event": "x"}).encode()]
+
+
+# ---- FastAPI Form() routes: the middleware reads the body first --------------------------
+
+
+def test_fastapi_form_route_behind_the_middleware() -> None:
+    app = FastAPI()
+    seen: list[tuple[str, str]] = []
+
+    @app.post("/cxml")
+    async def cxml(CallSid: str = Form(), Digits: str = Form()) -> dict[str, bool]:
+        seen.append((CallSid, Digits))
+        return {"ok": True}
+
+    app.add_middleware(WebhookSignatureMiddleware, signing_key=KEY, paths=["/cxml"])
+    params = [("CallSid", "CA1"), ("Digits", "7")]
+    body = urlencode(params).encode()
+    with Server(app) as server:
+        signature = scheme_b(KEY, server.base + "/cxml", params)
+        assert exchange(server.port, "POST", "/cxml", {**FORM, SHA1: signature}, body) == 200
+        assert exchange(server.port, "POST", "/cxml", {**FORM, SHA1: "0" * 28}, body) == 403
+    assert seen == [("CA1", "7")]
+
+
+# ---- body limits: exactly max_body_bytes passes, one byte more is 413 --------------------
+
+
+def _recording_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    SEEN.append(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+    start_response("200 OK", [])
+    return [b""]
+
+
+def _limit_flask(decorator: bool) -> Flask:
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY, SIGNALWIRE_MAX_BODY_BYTES=LIMIT)
+
+    def hook() -> str:
+        SEEN.append(flask_request.get_data())
+        return "ok"
+
+    app.add_url_rule(
+        "/hook", "hook", validate_signalwire_request(hook) if decorator else hook, methods=["POST"]
+    )
+    if not decorator:
+        SignalWireWebhooks(app)
+    return app
+
+
+def _limit_asgi() -> Any:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        SEEN.append(body)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    return WebhookSignatureMiddleware(app, signing_key=KEY, max_body_bytes=LIMIT)
+
+
+def _limit_wsgi(kind: str) -> Callable[[], WSGIServer]:
+    guarded = WSGIWebhookSignatureMiddleware(_recording_wsgi, signing_key=KEY, max_body_bytes=LIMIT)
+    return lambda: WSGIServer(guarded, kind)
+
+
+def _limit_flask_on(kind: str, decorator: bool) -> Callable[[], WSGIServer]:
+    return lambda: WSGIServer(_limit_flask(decorator), kind)
+
+
+LIMITED: dict[str, Callable[[], Any]] = {
+    "asgi middleware, uvicorn": lambda: Server(_limit_asgi()),
+    **{f"wsgi middleware, {kind}": _limit_wsgi(kind) for kind in KINDS},
+    **{
+        f"flask {what}, {kind}": _limit_flask_on(kind, decorator)
+        for kind in KINDS
+        for what, decorator in (("extension", False), ("decorator", True))
+    },
+}
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+@pytest.mark.parametrize("server", LIMITED)
+def test_limit_is_inclusive(server: str, chunked: bool) -> None:
+    with LIMITED[server]() as running:
+        for size, expected in ((LIMIT, 200), (LIMIT + 1, 413)):
+            body = b"{" + b" " * (size - 2) + b"}"
+            headers = _signed(running.port, "/hook", body)
+            before = len(SEEN)
+            status = exchange(running.port, "POST", "/hook", headers, body, chunked=chunked)
+            assert status == expected, size
+            assert SEEN[before:] == ([body] if expected == 200 else [])
+
+
+@pytest.mark.parametrize("setting", ["middleware", "decorator"])
+def test_django_limit_is_inclusive(setting: str) -> None:
+    django_site.configure()
+    from django.test import Client  # noqa: PLC0415
+
+    view = signalwire_view(_django_hook) if setting == "decorator" else _django_hook
+    global urlpatterns  # noqa: PLW0603 - the URLconf this test serves
+    saved = urlpatterns
+    urlpatterns = [django_path("limited", view)]
+    middleware = (
+        ["signalwire.core.security.django.SignalWireWebhookMiddleware"]
+        if setting == "middleware"
+        else []
+    )
+    try:
+        with override_settings(
+            ROOT_URLCONF=__name__,
+            MIDDLEWARE=middleware,
+            SIGNALWIRE_SIGNING_KEY=KEY,
+            SIGNALWIRE_MAX_BODY_BYTES=str(LIMIT),
+        ):
+            for size, expected in ((LIMIT, 200), (LIMIT + 1, 413)):
+                body = "{" + " " * (size - 2) + "}"
+                signed = signed_json(KEY, "http://testserver/limited", body)
+                assert Client().post(**signed.django()).status_code == expected
+    finally:
+        urlpatterns = saved
