@@ -28,13 +28,22 @@ class WSGIServer:
                 app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=False
             )
             self.port: int = self._waitress.effective_port
-            target = self._waitress.run
+            target = self._run_waitress
         else:
             self._werkzeug = make_server("127.0.0.1", 0, app, threaded=True)
             self.port = self._werkzeug.server_port
             target = self._werkzeug.serve_forever
         self.base = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=target, daemon=True)
+
+    _stopping = False
+
+    def _run_waitress(self) -> None:
+        try:
+            self._waitress.run()
+        except OSError:  # its loop met a socket __exit__ closed under it
+            if not self._stopping:
+                raise
 
     def __enter__(self: W) -> W:
         self.thread.start()
@@ -48,6 +57,7 @@ class WSGIServer:
                 time.sleep(0.02)
 
     def __exit__(self, *exc: object) -> None:
+        self._stopping = True
         if self.kind == "waitress":
             self._waitress.task_dispatcher.shutdown()
             for channel in list(self._waitress._map.values()):  # the loop ends when empty

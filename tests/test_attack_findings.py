@@ -440,30 +440,52 @@ def test_limit_is_inclusive(server: str, chunked: bool) -> None:
             assert SEEN[before:] == ([body] if expected == 200 else [])
 
 
-@pytest.mark.parametrize("setting", ["middleware", "decorator"])
-def test_django_limit_is_inclusive(setting: str) -> None:
-    django_site.configure()
-    from django.test import Client  # noqa: PLC0415
+@signalwire_view
+def _django_limited(request: HttpRequest) -> HttpResponse:
+    SEEN.append(request.body)
+    return JsonResponse({"ok": True})
 
-    view = signalwire_view(_django_hook) if setting == "decorator" else _django_hook
-    global urlpatterns  # noqa: PLW0603 - the URLconf this test serves
-    saved = urlpatterns
-    urlpatterns = [django_path("limited", view)]
+
+urlpatterns += [
+    django_path("limited", _django_hook),
+    django_path("limited-view", _django_limited),
+]
+
+
+def _django_server(serve: str) -> Any:
+    if serve == "waitress":
+        from django.core.wsgi import get_wsgi_application  # noqa: PLC0415 - after setup
+
+        return WSGIServer(get_wsgi_application())
+    from django.core.asgi import get_asgi_application  # noqa: PLC0415 - after setup
+
+    return Server(get_asgi_application())
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+@pytest.mark.parametrize("serve", ["waitress", "uvicorn"])
+@pytest.mark.parametrize("setting", ["middleware", "decorator"])
+def test_django_limit_is_inclusive(setting: str, serve: str, chunked: bool) -> None:
+    django_site.configure()
+    path = "/limited" if setting == "middleware" else "/limited-view"
     middleware = (
         ["signalwire.core.security.django.SignalWireWebhookMiddleware"]
         if setting == "middleware"
         else []
     )
-    try:
-        with override_settings(
+    with (
+        override_settings(
             ROOT_URLCONF=__name__,
             MIDDLEWARE=middleware,
             SIGNALWIRE_SIGNING_KEY=KEY,
             SIGNALWIRE_MAX_BODY_BYTES=str(LIMIT),
-        ):
-            for size, expected in ((LIMIT, 200), (LIMIT + 1, 413)):
-                body = "{" + " " * (size - 2) + "}"
-                signed = signed_json(KEY, "http://testserver/limited", body)
-                assert Client().post(**signed.django()).status_code == expected
-    finally:
-        urlpatterns = saved
+        ),
+        _django_server(serve) as running,
+    ):
+        for size, expected in ((LIMIT, 200), (LIMIT + 1, 413)):
+            body = b"{" + b" " * (size - 2) + b"}"
+            headers = _signed(running.port, path, body)
+            before = len(SEEN)
+            status = exchange(running.port, "POST", path, headers, body, chunked=chunked)
+            assert status == expected, size
+            assert SEEN[before:] == ([body] if expected == 200 else [])
