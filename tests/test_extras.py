@@ -478,3 +478,28 @@ def test_the_readme_names_the_installed_wheels_tag() -> None:
     install = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Install\n", 1)[1]
     install = install.split("\n## ", 1)[0]
     assert tags and all(f"`{tag}`" in install for tag in tags), tags
+
+
+def test_cli_warns_on_a_url_without_scheme_and_host() -> None:
+    for command in (("sign",), ("verify", "--signature", "0" * 40)):
+        relative = cli(*command, "/hook", body=b"{}")
+        assert "warning: the URL has no http(s) scheme and host" in relative.stderr
+        full = cli(*command, "https://h.example/hook", body=b"{}")
+        assert "warning" not in full.stderr
+    assert cli("sign", "/hook", body=b"{}").returncode == 0  # a warning, not an error
+
+
+def test_cli_explain_ends_with_the_likely_cause() -> None:
+    body = b'{"event":"call.state"}'
+    public = "https://example.ngrok.io/hook"
+    signature = scheme_a(KEY, public, body)
+    local = cli("verify", "--explain", "--signature", signature, "http://127.0.0.1:8000/hook",
+                body=body)  # fmt: skip
+    assert local.returncode == 1
+    assert "likely cause" in local.stdout and "local host (127.0.0.1:8000)" in local.stdout
+    assert "public_url=" in local.stdout and KEY not in local.stdout + local.stderr
+    elsewhere = cli("verify", "--explain", "--signature", signature, "https://other.example/hook",
+                    body=body)  # fmt: skip
+    assert "likely cause" in elsewhere.stdout and "local host" not in elsewhere.stdout
+    matched = cli("verify", "--explain", "--signature", signature, public, body=body)
+    assert matched.returncode == 0 and "likely cause" not in matched.stdout

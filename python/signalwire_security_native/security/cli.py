@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from ._native import _explain
 from .signing import sign_webhook
@@ -215,6 +216,43 @@ def explain_lines(scheme: str, key: str, signature: str, url: str, body: str) ->
     return lines
 
 
+_LOCAL_HOSTS = re.compile(
+    r"(localhost|127(\.\d+){3}|0\.0\.0\.0|\[::1\]|10(\.\d+){3}|192\.168(\.\d+){2})"
+)
+
+
+def url_warning(url: str) -> str | None:
+    """A warning for a URL that cannot be what the platform signed: no scheme and host."""
+    split = urlsplit(url)
+    if split.scheme in ("http", "https") and split.netloc:
+        return None
+    return (
+        "warning: the URL has no http(s) scheme and host; SignalWire signs the full URL it"
+        " posted to, such as https://example.ngrok.io/webhook"
+    )
+
+
+def likely_cause(url: str) -> list[str]:
+    """After ``--explain`` found no match: the usual reasons, the URL first."""
+    split = urlsplit(url)
+    lines = ["likely cause: no URL variant matched with this key."]
+    if _LOCAL_HOSTS.fullmatch(split.hostname or ""):
+        lines.append(
+            f"  - the URL names a local host ({split.netloc}): SignalWire posted to your public"
+            " URL (a tunnel or a load balancer); verify with that one, and give it to the"
+            " adapters as public_url="
+        )
+    lines += [
+        "  - the URL must be exactly the one SignalWire posted to: scheme (http or https),"
+        " host, port, path (a trailing /) and query as configured in the dashboard",
+        "  - behind a proxy the server sees another URL: set public_url= (or trust_proxy when"
+        " the proxy sets X-Forwarded-Host/-Proto)",
+        "  - the key: the Signing Key of the project that sent the webhook (after a rotation,"
+        " the new one)",
+    ]
+    return lines
+
+
 def hint(scheme: str, signature: str) -> str | None:
     """For a signature that did not verify: the ``--scheme`` its shape calls for, if that is
     not the one used. Only the signature's shape decides (it is the caller's input)."""
@@ -234,6 +272,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return doctor()
     try:
         key, body = _key(args), _body(args)
+        warning = url_warning(args.url)
+        if warning is not None:
+            print(warning, file=sys.stderr)
         if args.command == "sign":
             print(sign_webhook(key, args.url, body, scheme=args.scheme))
             return 0
@@ -242,6 +283,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             valid = WebhookValidator(key, policy="strict").validate(args.signature, args.url, body)
         if args.explain:
             print("\n".join(explain_lines(args.scheme, key, args.signature, args.url, body)))
+            if not verify(args.scheme, key, args.signature, args.url, body):
+                print("\n".join(likely_cause(args.url)))
     except UsageError as error:
         print(f"signalwire-webhook: {error}", file=sys.stderr)
         return 2
