@@ -13,7 +13,7 @@ GENERATION_CASES ?= 50000
 # mypy sees our package under the name the import hook gives it, through a link.
 MYPY_PATH := .cache/mypy-path
 
-.PHONY: demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
+.PHONY: chart demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt \
     requirements/frameworks.txt
@@ -66,7 +66,7 @@ OTHER_TESTS := test_differential.py test_quirks.py test_vectors.py test_api.py \
   test_bad_input.py test_secrets.py test_concurrency_memory.py \
   test_generations.py test_layers.py \
   test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py \
-  test_attack.py test_attack_findings.py
+  test_attack.py test_attack_findings.py test_readme.py
 OTHER_ENV = SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000
 
 other-pythons: build
@@ -165,6 +165,13 @@ bench-floor: $(VENV)/.bench-installed
 	rm -rf dist-bench
 	$(BIN)/maturin build --release --quiet -m benches/floor/Cargo.toml -o dist-bench
 	$(BIN)/pip install --quiet --force-reinstall --no-deps dist-bench/*.whl
+
+# The README's chart (benches/scaling.png), from a scaling run of the hardest shape.
+CHART_SIZES ?= 1,10,50,500,5120,10240
+chart: build $(VENV)/.bench-installed
+	$(BIN)/python benches/scaling.py --shape "distinct names, escapes" --sizes $(CHART_SIZES) \
+	  --json benches/scaling.json
+	$(BIN)/python benches/chart.py benches/scaling.json benches/scaling.png
 
 bench: build bench-floor
 	cargo bench --bench core -- --noplot

@@ -8,9 +8,10 @@ and with a forged (base64-shaped) signature, both in units, and the reference's 
 reference's rules allow is the parse, the stable sort and one MAC over url + params when
 valid (about 2 units), two MACs when forged (both candidate URLs: about 3 units).
 
-``--quick`` measures fewer rounds; ``--sizes`` picks sizes in KiB; ``--no-reference``
-skips the reference (slow on the largest forms); ``--baseline DIR`` also times another
-build of ours (an unpacked wheel, as for ``compare.py``), interleaved, and adds its units.
+``--quick`` measures fewer rounds; ``--sizes`` picks sizes in KiB and ``--shape`` a body
+shape; ``--no-reference`` skips the reference (slow on the largest forms); ``--baseline
+DIR`` also times another build of ours (an unpacked wheel, as for ``compare.py``),
+interleaved, and adds its units; ``--json FILE`` writes the figures for ``chart.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hmac
+import json
 import platform
 import sys
 import time
@@ -118,7 +120,8 @@ def best(fn: Callable[[], Any], rounds: int, min_seconds: float) -> float:
 
 def row(
     name: str, body: str, ref: Any, rounds: int, min_seconds: float, *, base: Any = None
-) -> str:
+) -> tuple[str, dict[str, Any]]:
+    """The table row of one body, and its figures (seconds per call) for ``--json``."""
     valid = scheme_b(URL, body)
     message = (URL + body).encode()
     key = KEY.encode()
@@ -165,7 +168,8 @@ def row(
             f"{seconds['base valid'] / unit:.2f}",
             f"{seconds['base forged'] / unit:.2f}",
         ]
-    return "| " + " | ".join(cells) + " |"
+    record = {"shape": name, "bytes": len(body), "params": params, "seconds": seconds}
+    return "| " + " | ".join(cells) + " |", record
 
 
 def main() -> None:
@@ -176,6 +180,10 @@ def main() -> None:
         "--sizes", default="50,500,5120,10240", help="body sizes in KiB, comma-separated"
     )
     parser.add_argument("--baseline", type=Path, help="folder with another build to time too")
+    parser.add_argument(
+        "--shape", action="append", help="only this body shape (by name; may be repeated)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here (chart.py)")
     args = parser.parse_args()
     ref = None if args.no_reference else reference.load("webhook_validator")
     base = load_baseline(args.baseline) if args.baseline else None
@@ -196,10 +204,17 @@ def main() -> None:
         rule += "---:|---:|"
     print(header)
     print(rule)
-    for name, shape in SHAPES:
+    records = []
+    shapes = [(n, s) for n, s in SHAPES if not args.shape or n in args.shape]
+    for name, shape in shapes:
         for kib in (int(s) for s in args.sizes.split(",")):
             body = form(shape, kib * 1024)
-            print(row(name, body, ref, rounds, min_seconds, base=base), flush=True)
+            line, record = row(name, body, ref, rounds, min_seconds, base=base)
+            print(line, flush=True)
+            records.append(record)
+    if args.json:
+        meta = {"python": platform.python_version(), "machine": platform.machine()}
+        args.json.write_text(json.dumps({**meta, "rows": records}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
