@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,6 +32,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Host, Mount, Route
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import django_site
 from live import Server, exchange, scheme_a, scheme_b
@@ -62,6 +64,7 @@ class Shape:
     host: str | None = None
     decorator: bool = False  # a view decorator: it checks every request, GETs included
     settings: dict[str, Any] = field(default_factory=dict)  # Django's, while it serves
+    public: str | None = None  # the adapter's public_url: the signed URL is public + path
 
 
 # ---- ASGI shapes -------------------------------------------------------------------------
@@ -122,6 +125,19 @@ def uvicorn_root_path_prefixed(name: str) -> Server:
 def fastapi_root_path(name: str) -> Server:
     app = _fastapi(name, root_path="/api")
     app.add_middleware(WebhookSignatureMiddleware, signing_key=KEY, paths=["/webhook"])
+    return Server(app)
+
+
+def fastapi_root_path_prefix_in_paths(name: str) -> Server:
+    """``FastAPI(root_path="/api")`` behind a proxy that strips ``/api``, with the public
+    path (prefix included) written into ``paths``."""
+    app = _fastapi(name, root_path="/api")
+    app.add_middleware(
+        WebhookSignatureMiddleware,
+        signing_key=KEY,
+        paths=["/api/webhook"],
+        public_url="https://hooks.example.com/api",
+    )
     return Server(app)
 
 
@@ -200,6 +216,30 @@ def flask_extension_env_strings(name: str) -> WSGIServer:
         SIGNALWIRE_TRUST_PROXY="false",
         SIGNALWIRE_MAX_BODY_BYTES="65536",
     )
+    SignalWireWebhooks(app)
+    return WSGIServer(app)
+
+
+def flask_proxy_fix(name: str) -> WSGIServer:
+    """Werkzeug's ``ProxyFix`` (``X-Forwarded-Prefix``) applied before the extension, whose
+    paths carry the public prefix the proxy strips."""
+    app = _flask(name, SIGNALWIRE_SIGNING_KEY=KEY, SIGNALWIRE_WEBHOOK_PATHS="/api/webhook")
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_prefix=1)  # type: ignore[method-assign]
+    SignalWireWebhooks(app)
+    return WSGIServer(app)
+
+
+def flask_unicode_path(name: str) -> WSGIServer:
+    """A route and a ``paths`` entry outside ASCII (WSGI hands paths over as latin-1)."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY, SIGNALWIRE_WEBHOOK_PATHS=["/café"])
+
+    def handler(rest: str = "") -> dict[str, bool]:
+        RAN.append((name, flask_request.get_data()))
+        return {"ok": True}
+
+    app.add_url_rule("/café", "webhook", handler, methods=METHODS)
+    app.add_url_rule("/café/<path:rest>", "below", handler, methods=METHODS)
     SignalWireWebhooks(app)
     return WSGIServer(app)
 
@@ -362,6 +402,12 @@ SHAPES = [
     ),
     Shape("FastAPI(root_path='/api')", fastapi_root_path, "/api/webhook", "/api/webhook"),
     Shape(
+        "FastAPI(root_path='/api'), prefix stripped, prefix in paths",
+        fastapi_root_path_prefix_in_paths,
+        "/webhook",
+        public="https://hooks.example.com/api",
+    ),
+    Shape(
         "Mount('/hooks', sub-app with the middleware)",
         starlette_mount,
         "/hooks/webhook",
@@ -380,6 +426,8 @@ SHAPES = [
     Shape("flask extension on every path, werkzeug", flask_extension("werkzeug")),
     Shape("flask extension, config from environment strings", flask_extension_env_strings),
     Shape("flask under DispatcherMiddleware", flask_dispatcher, "/app/webhook", "/app/webhook"),
+    Shape("flask behind ProxyFix(x_prefix), prefix in paths", flask_proxy_fix),
+    Shape("flask, a path outside ASCII", flask_unicode_path, "/caf%C3%A9", "/caf%C3%A9"),
     Shape(
         "flask blueprint url_prefix, APPLICATION_ROOT",
         flask_blueprint,
@@ -430,6 +478,8 @@ class Request_:
 
 
 def _url(shape: Shape, port: int, path: str | None = None) -> str:
+    if shape.public:
+        return shape.public + (path or shape.path)
     return f"http://{shape.host or f'127.0.0.1:{port}'}{path or shape.signed_path}"
 
 
@@ -472,7 +522,7 @@ def _url_only(shape: Shape, port: int) -> Request_:
 def _url_only_empty_body_on_other_host(shape: Shape, port: int) -> Request_:
     """A signature made for another host, with ``X-Forwarded-Host`` naming it: honoured
     only with ``trust_proxy`` (off in every shape, whether set in code or as text)."""
-    url = _url(shape, port).replace(shape.host or f"127.0.0.1:{port}", "attacker.example")
+    url = urlunsplit(urlsplit(_url(shape, port))._replace(netloc="attacker.example"))
     headers = _headers(
         shape,
         {**JSON, SHA1: scheme_a(KEY, url, EVENT), "X-Forwarded-Host": "attacker.example"},

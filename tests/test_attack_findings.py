@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import AsyncClient, override_settings
 from django.urls import path as django_path
+from django.urls import re_path
 from fastapi import FastAPI, Form
 from flask import Flask
 from flask import request as flask_request
@@ -79,6 +80,8 @@ def _flask_ext(**config: Any) -> object:
         ("paths", ["/a b"]),
         ("paths", "/webhook"),
         ("paths", [PASTED]),
+        *[("paths", [entry]) for entry in ("/a;/b", "/a:/b", "/a|/b", "/a,/b", "/*", "/a/*")],
+        *[("paths", [entry]) for entry in ("/a\\", "/caf%C3%A9")],
         ("trust_proxy", "false"),
         ("trust_proxy", "0"),
         ("trust_proxy", 1),
@@ -96,6 +99,33 @@ def test_code_options_are_checked_and_never_echoed(
     with pytest.raises((TypeError, ValueError)) as raised:
         build(**{option: value})
     assert PASTED not in str(raised.value) and option in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("entry", "path", "covered"),
+    [
+        ("/webhook", "/webhook", True),
+        ("/webhook", "/webhook/call/1", True),
+        ("/webhook", "/WebHook/", True),
+        ("/webhook", "//webhook", True),
+        ("/webhook", "/x/../webhook", True),
+        ("/webhook", "/fr/webhook", True),  # a language prefix (Django's i18n_patterns)
+        ("/webhook", "/webhooks", False),
+        ("/webhook", "/web/hook", False),
+        ("/api/webhook", "/webhook", True),  # the prefix a proxy stripped
+        ("/api/webhook", "/webhook/1", True),
+        ("/api/webhook", "/api/webhook", True),
+        ("/api/webhook", "/app/api/webhook", True),
+        ("/api/webhook", "/api", False),
+        ("/api/webhook", "/api/other", False),
+        ("/api/webhook", "/fr/webhook", False),
+        ("/café", "/CAFÉ/x", True),
+        ("/", "/anything", True),
+    ],
+)
+def test_paths_cover(entry: str, path: str, covered: bool) -> None:
+    middleware = WSGIWebhookSignatureMiddleware(lambda *a: [], signing_key=KEY, paths=[entry])
+    assert middleware.paths.cover(path) is covered
 
 
 def test_validator_options_never_echo() -> None:
@@ -343,6 +373,59 @@ def test_django_async_view_with_async_client() -> None:
     with override_settings(ROOT_URLCONF=__name__, SIGNALWIRE_SIGNING_KEY=KEY):
         assert asyncio.run(run()) == [200, 403]
     assert SEEN[before:] == [json.dumps({"event": "x"}).encode()]
+
+
+# ---- a target the client percent-encoded: what the platform signed is what it sent -----
+
+
+@pytest.mark.parametrize("target", ["/hooks/a%20b", "/caf%C3%A9", "/plain"])
+def test_asgi_signature_over_the_target_as_sent(target: str) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return  # lifespan
+        SEEN.append(target.encode())
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    before = len(SEEN)
+    with Server(WebhookSignatureMiddleware(app, signing_key=KEY)) as server:
+        body = EVENT.encode()
+        assert (
+            exchange(server.port, "POST", target, _signed(server.port, target, body), body) == 200
+        )
+        forged = {**JSON, SHA1: "0" * 40}
+        assert exchange(server.port, "POST", target, forged, body) == 403
+    assert SEEN[before:] == [target.encode()]
+
+
+def _django_any(request: HttpRequest, rest: str) -> HttpResponse:
+    SEEN.append(request.body)
+    return JsonResponse({"ok": True})
+
+
+@pytest.mark.parametrize("serve", ["waitress", "uvicorn"])
+def test_django_signature_over_the_target_as_sent(serve: str) -> None:
+    django_site.configure()
+    global urlpatterns  # noqa: PLW0603 - the URLconf this test serves
+    saved = urlpatterns
+    urlpatterns = [re_path(r"^(?P<rest>.*)$", _django_any)]
+    try:
+        with (
+            override_settings(
+                ROOT_URLCONF=__name__,
+                MIDDLEWARE=["signalwire.core.security.django.SignalWireWebhookMiddleware"],
+                SIGNALWIRE_SIGNING_KEY=KEY,
+            ),
+            _django_server(serve) as running,
+        ):
+            for target in ("/hooks/a%20b", "/caf%C3%A9"):
+                body = EVENT.encode()
+                headers = _signed(running.port, target, body)
+                assert exchange(running.port, "POST", target, headers, body) == 200, target
+                forged = {**JSON, SHA1: "0" * 40}
+                assert exchange(running.port, "POST", target, forged, body) == 403
+    finally:
+        urlpatterns = saved
 
 
 # ---- FastAPI Form() routes: the middleware reads the body first --------------------------

@@ -9,11 +9,14 @@ checks every request, on a view that takes its callbacks by GET).
 
 **Which paths.** With no ``paths`` every path is protected (deny by default). With
 ``paths``, an entry protects that path and everything below it, by whole segments
-(``/hooks`` protects ``/hooks``, ``/hooks/`` and ``/hooks/call/1``, not ``/hookshot``).
-Matching is wider than any router's: it ignores case and repeated and trailing slashes,
-takes ``.``/``..`` segments both as they stand and resolved, and is tried on both the
-path the application routes on and the full path (with the mount point or
-``root_path``), so a request a router sends to a protected view cannot slip past it by
+(``/hooks`` protects ``/hooks``, ``/hooks/`` and ``/hooks/call/1``, not ``/hookshot``),
+wherever it stands in a path (``/hooks`` also protects ``/fr/hooks``: a language or mount
+prefix the entry does not name), and each end part of an entry protects the paths it
+starts (``/api/hooks`` also protects ``/hooks``: a prefix a proxy stripped before the app
+saw the path). Matching is wider than any router's: it ignores case and repeated and
+trailing slashes, takes ``.``/``..`` segments both as they stand and resolved, and is
+tried on both the path the application routes on and the full path (with the mount point
+or ``root_path``), so a request a router sends to a protected view cannot slip past it by
 spelling its path another way.
 
 **Options.** Values given in code must have their type (``trust_proxy=True``, not
@@ -34,6 +37,9 @@ UNSIGNED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_POLICY: HeaderPolicy = "strict"
 
+# Characters no path entry needs: queries, fragments, list separators someone might try
+# (``"/a;/b"``), patterns (``*``), escapes (``%``: entries are decoded paths) and ``\\``.
+_NOT_IN_PATHS = frozenset('?#;:,|*%\\<>"^`{}')
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -155,12 +161,12 @@ def paths(value: Any, name: str = "paths", *, text: bool = False) -> Paths:
         if (
             not entry.startswith("/")
             or entry.startswith("//")
-            or any(c in entry for c in "?#")
-            or any(c.isspace() or not c.isprintable() for c in entry)
+            or any(c in _NOT_IN_PATHS or c.isspace() or not c.isprintable() for c in entry)
         ):
             raise ValueError(
-                f"{name} entries must be paths such as '/webhook': a leading '/', "
-                "no scheme, host, query or spaces"
+                f"{name} entries must be paths such as '/webhook', one per entry: a leading"
+                " '/', no scheme, host, query, spaces, patterns, escapes or separators"
+                " (? # ; : , | * % \\)"
             )
     return Paths(entries)
 
@@ -180,39 +186,43 @@ def _spellings(path: str) -> tuple[str, str]:
 
 
 class Paths:
-    """The protected paths: every path (``None``), or the listed ones and what lies
-    below them."""
+    """The protected paths: every path (``None``), or the listed ones with what lies below
+    them, wherever they stand in a path, and the end parts of each at the start of one."""
 
-    __slots__ = ("_prefixes", "entries")
+    __slots__ = ("_heads", "_wholes", "entries")
 
     def __init__(self, entries: Iterable[str] | None) -> None:
         self.entries: tuple[str, ...] | None = None if entries is None else tuple(entries)
-        self._prefixes = (
-            None
-            if self.entries is None
-            else frozenset(s for e in self.entries for s in _spellings(e))
-        )
+        wholes: set[str] = set()
+        heads: set[str] = set()
+        for entry in self.entries or ():
+            for spelling in _spellings(entry):
+                wholes.add(spelling)
+                segments = spelling.split("/")
+                heads.update("/".join(segments[k:]) for k in range(1, len(segments)))
+        # An entry anywhere in a path (a language or mount prefix it does not name); an
+        # end part of it at the start (a prefix a proxy stripped before the app saw it).
+        self._wholes = frozenset(f"/{w}/" for w in wholes if w)
+        self._heads = frozenset(heads)
+        if "" in wholes:
+            self._wholes = frozenset({"//"})  # the root: every path
 
     def __repr__(self) -> str:
         return "every path" if self.entries is None else repr(list(self.entries))
 
     def cover(self, *spellings: str) -> bool:
-        """Whether any spelling of a request's path (the routed path, the full path) lies
-        at or below a protected path."""
-        prefixes = self._prefixes
-        if prefixes is None:
-            return True
-        if "" in prefixes:
+        """Whether any spelling of a request's path (the routed path, the full path) is
+        protected."""
+        if self.entries is None or "//" in self._wholes:
             return True
         for spelling in spellings:
             for path in _spellings(spelling):
-                if path in prefixes:
+                framed = f"/{path}/"
+                if any(whole in framed for whole in self._wholes):
                     return True
-                cut = path.find("/")
-                while cut != -1:
-                    if path[:cut] in prefixes:
+                for head in self._heads:
+                    if path == head or path.startswith(head + "/"):
                         return True
-                    cut = path.find("/", cut + 1)
         return False
 
 

@@ -82,7 +82,14 @@ def _status(http: Any, guard: Guard, request: Any) -> int | None:
         return refused(400, cause, request.path)
     scheme = request.META.get("wsgi.url_scheme") or request.scheme
     if not allows(guard, request.META, body, scheme=scheme):
-        return 403
+        # Under ASGI the path arrives decoded; the platform signed the target as it sent it.
+        raw = getattr(request, "scope", {}).get("raw_path")
+        if not (isinstance(raw, bytes) and "REQUEST_URI" not in request.META):
+            return 403
+        query = request.META.get("QUERY_STRING", "")
+        target = raw.decode("latin-1") + (f"?{query}" if query else "")
+        if not allows(guard, {**request.META, "REQUEST_URI": target}, body, scheme=scheme):
+            return 403
     return None
 
 

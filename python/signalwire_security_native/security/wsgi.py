@@ -26,6 +26,7 @@ or echoed.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -96,6 +97,16 @@ def _wsgi_text(value: str) -> str:
     return value.encode("latin-1").decode("utf-8")
 
 
+def _as_text(*paths: str) -> list[str]:
+    """The paths as the text the client meant: WSGI hands them over as bytes in latin-1,
+    and frameworks (Flask, Django) route on their UTF-8 reading."""
+    found = []
+    for path in paths:
+        with contextlib.suppress(UnicodeError):  # not UTF-8: the latin-1 reading stays
+            found.append(_wsgi_text(path))
+    return found
+
+
 def received_url(environ: Mapping[str, Any], *, scheme: str | None = None) -> str | None:
     """The URL the server received, or ``None`` when it is not UTF-8 text. ``scheme``
     overrides ``wsgi.url_scheme`` (Django's ``request.scheme`` under ASGI)."""
@@ -110,7 +121,11 @@ def received_url(environ: Mapping[str, Any], *, scheme: str | None = None) -> st
     try:
         if not (isinstance(target, str) and target.startswith("/")):
             path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-            target = quote(path.encode("latin-1"), safe=_PATH_SAFE) or "/"
+            try:
+                encoded = path.encode("latin-1")  # WSGI: bytes as latin-1
+            except UnicodeEncodeError:
+                encoded = path.encode()  # text already (Django's META under ASGI)
+            target = quote(encoded, safe=_PATH_SAFE) or "/"
             query = environ.get("QUERY_STRING", "")
             if query:
                 target = f"{target}?{query}"
@@ -253,7 +268,7 @@ class WSGIWebhookSignatureMiddleware:
         guard = self._guard
         path_info = environ.get("PATH_INFO", "")
         full_path = environ.get("SCRIPT_NAME", "") + path_info
-        if not guard.paths.cover(path_info, full_path):
+        if not guard.paths.cover(path_info, full_path, *_as_text(path_info, full_path)):
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "")
         announced = announces_body(environ)
