@@ -81,18 +81,25 @@ def exchange(
     with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
         with contextlib.suppress(OSError):  # answered and closed before all was sent
             conn.sendall("\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + framed)
-        answer = b""
-        try:
-            while b"\r\n" not in answer:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    break
-                answer += chunk
-        except (ConnectionResetError, TimeoutError):
-            pass
+        return status_line(conn)
+
+
+def status_line(conn: socket.socket) -> int | None:
+    """The status of the answer on ``conn``, or ``None`` when it closed without one."""
+    answer = b""
+    try:
+        while b"\r\n" not in answer:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    except (ConnectionResetError, TimeoutError):
+        pass
     if not answer:
         return None
-    return int(answer.split(b" ", 2)[1])
+    version, status, _ = answer.split(b" ", 2)
+    assert version in (b"HTTP/1.1", b"HTTP/1.0")  # waitress answers its own errors in 1.0
+    return int(status)
 
 
 class Server:

@@ -38,6 +38,11 @@ OPTIONS = (
 )
 
 
+def given(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The options among a constructor's arguments (``locals()``)."""
+    return {option: arguments[option] for option in OPTIONS if option in arguments}
+
+
 class Guard:
     """The checked options of one adapter.
 

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from typing import Any
 from urllib.parse import urlunsplit
 
-from ._guard import Guard
+from ._guard import Guard, given
 from ._request import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
@@ -189,17 +189,7 @@ class WebhookSignatureMiddleware:
         public_url: str | None = None,
     ) -> None:
         self.app = app
-        self._guard = Guard(
-            {
-                "signing_key": signing_key,
-                "signing_keys": signing_keys,
-                "paths": paths,
-                "trust_proxy": trust_proxy,
-                "policy": policy,
-                "max_body_bytes": max_body_bytes,
-                "public_url": public_url,
-            }
-        )
+        self._guard = Guard(given(locals()))
         self._validator = self._guard.validator
         self.paths = self._guard.paths
         self.trust_proxy = self._validator.trust_proxy

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from ._guard import Guard, refused
+from ._guard import Guard, given, refused
 from ._request import (
     SIGNALWIRE_SHA256_SIGNATURE_HEADER,
     SIGNALWIRE_SIGNATURE_HEADER,
@@ -241,17 +241,7 @@ class WSGIWebhookSignatureMiddleware:
         public_url: str | None = None,
     ) -> None:
         self.app = app
-        self._guard = Guard(
-            {
-                "signing_key": signing_key,
-                "signing_keys": signing_keys,
-                "paths": paths,
-                "trust_proxy": trust_proxy,
-                "policy": policy,
-                "max_body_bytes": max_body_bytes,
-                "public_url": public_url,
-            }
-        )
+        self._guard = Guard(given(locals()))
         self.paths = self._guard.paths
 
     @classmethod
