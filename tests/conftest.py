@@ -6,16 +6,42 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+from hypothesis import core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import leaks
 import reference
+import seeds
 
 # `make dropin`: the install scenarios (install/), which run dropin/ in each of their venvs.
 collect_ignore = ["dropin", "install"]
+
+
+def pytest_report_header() -> str:
+    return seeds.describe()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis explores from the run's seed too, unless --hypothesis-seed says otherwise.
+    if core.global_force_seed is None:
+        core.global_force_seed = seeds.SEED  # type: ignore[assignment]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed:
+        report.sections.append(("seed", seeds.describe()))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(seeds.describe())
 
 
 @pytest.fixture(scope="session")
