@@ -66,7 +66,7 @@ OTHER_TESTS := test_differential.py test_quirks.py test_vectors.py test_api.py \
   test_bad_input.py test_secrets.py test_concurrency_memory.py \
   test_generations.py test_layers.py \
   test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py \
-  test_reference_pin.py test_form_paths.py test_header_rule.py
+  test_reference_pin.py test_form_paths.py test_header_rule.py test_messages.py
 OTHER_ENV = SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000
 
 other-pythons: build
