@@ -9,13 +9,17 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import leaks
 import reference
 import seeds
+
+try:
+    from hypothesis import core as hypothesis_core
+except ImportError:  # the drop-in scenarios' venvs (tests/install) have no Hypothesis
+    hypothesis_core = None  # type: ignore[assignment]
 
 # `make dropin`: the install scenarios (install/), which run dropin/ in each of their venvs.
 collect_ignore = ["dropin", "install"]
@@ -28,8 +32,8 @@ def pytest_report_header() -> str:
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     # Hypothesis explores from the run's seed too, unless --hypothesis-seed says otherwise.
-    if core.global_force_seed is None:
-        core.global_force_seed = seeds.SEED  # type: ignore[assignment]
+    if hypothesis_core is not None and hypothesis_core.global_force_seed is None:
+        hypothesis_core.global_force_seed = seeds.SEED  # type: ignore[assignment]
 
 
 @pytest.hookimpl(wrapper=True)
