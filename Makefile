@@ -129,7 +129,7 @@ $(MYPY_PATH)/signalwire/core/security:
 
 dropin: build $(WHEELHOUSE)/.complete $(MYPY_PATH)/signalwire/core/security
 	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install
-	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict \
+	MYPYPATH=$(MYPY_PATH):tests:tests/dropin $(BIN)/mypy --strict \
 	  --python-executable .cache/install-scenarios/s1/bin/python tests/dropin
 
 test: lint rust-test py-test other-pythons debian-pythons dropin fuzz-smoke
