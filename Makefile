@@ -66,7 +66,8 @@ OTHER_TESTS := test_differential.py test_quirks.py test_vectors.py test_api.py \
   test_bad_input.py test_secrets.py test_concurrency_memory.py \
   test_generations.py test_layers.py \
   test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py \
-  test_attack.py test_attack_findings.py test_readme.py
+  test_attack.py test_attack_findings.py test_readme.py \
+  test_reference_pin.py test_form_paths.py test_header_rule.py test_messages.py
 OTHER_ENV = SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000
 
 other-pythons: build
@@ -129,7 +130,7 @@ $(MYPY_PATH)/signalwire/core/security:
 
 dropin: build $(WHEELHOUSE)/.complete $(MYPY_PATH)/signalwire/core/security
 	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install
-	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict \
+	MYPYPATH=$(MYPY_PATH):tests:tests/dropin $(BIN)/mypy --strict \
 	  --python-executable .cache/install-scenarios/s1/bin/python tests/dropin
 
 test: lint rust-test py-test other-pythons debian-pythons dropin fuzz-smoke

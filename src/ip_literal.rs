@@ -27,7 +27,7 @@ pub fn check_bracketed_host(host: &str, upper_v: bool) -> Result<(), UrlError> {
     } else if is_ipv6(host) {
         Ok(())
     } else {
-        Err(UrlError::InvalidBracketedHost)
+        Err(UrlError::InvalidBracketedHost(Some(host.to_owned())))
     }
 }
 
@@ -210,7 +210,7 @@ mod tests {
         );
         assert_eq!(
             check_bracketed_host("V1.x", false),
-            Err(UrlError::InvalidBracketedHost)
+            Err(UrlError::InvalidBracketedHost(Some("V1.x".into())))
         );
         assert_eq!(check_bracketed_host("V1.", true), Err(UrlError::InvalidIpvFuture));
     }

@@ -272,11 +272,18 @@ fn check_brackets(netloc: &str, dialect: Dialect) -> Result<(), UrlError> {
     match dialect.bracket_check {
         BracketCheck::Unchecked => Ok(()),
         BracketCheck::FirstBracketed => {
-            let (_, inside) = split_once_byte(netloc, b'[').unwrap_or_default();
+            let (before, inside) = split_once_byte(netloc, b'[').unwrap_or_default();
             check_bracketed_host(
                 split_once_byte(inside, b']').map_or(inside, |(host, _)| host),
                 upper_v,
             )
+            .map_err(|error| match error {
+                // The first `[` is in the userinfo: its text is no message's business.
+                UrlError::InvalidBracketedHost(_) if has_byte(&netloc[before.len()..], b'@') => {
+                    UrlError::InvalidBracketedHost(None)
+                }
+                other => other,
+            })
         }
         BracketCheck::HostInfo => check_bracketed_host(bracketed_hostinfo(netloc)?, upper_v),
     }
@@ -311,7 +318,8 @@ fn check_nfkc(netloc: &str, unicode: &dyn UnicodeRules) -> Result<(), UrlError> 
         .collect();
     let normalized = unicode.nfkc(&stripped);
     if normalized != stripped && normalized.contains(['/', '?', '#', '@', ':']) {
-        return Err(UrlError::NfkcDelimiter);
+        let quoted = (!has_byte(netloc, b'@')).then(|| netloc.to_owned());
+        return Err(UrlError::NfkcDelimiter(quoted));
     }
     Ok(())
 }
@@ -433,11 +441,16 @@ mod tests {
         assert!(split_with("http://[zz]/", d10).is_ok());
         assert_eq!(
             split_with("http://[zz]/", d11),
-            Err(UrlError::InvalidBracketedHost)
+            Err(UrlError::InvalidBracketedHost(Some("zz".into())))
         );
+        // CPython 3.11 checks `x`, out of the userinfo: the message leaves it out.
         assert_eq!(
             split_with("http://u[x]@[::1]/", d11),
-            Err(UrlError::InvalidBracketedHost)
+            Err(UrlError::InvalidBracketedHost(None))
+        );
+        assert_eq!(
+            UrlError::InvalidBracketedHost(Some("zz".into())).to_string(),
+            "\"zz\" does not appear to be an IPv4 or IPv6 address"
         );
         assert!(split_with("http://[::1]:80/", d11).is_ok());
     }
@@ -492,7 +505,7 @@ mod tests {
         assert_eq!(split_with("http://[V.x]/", d), Err(UrlError::InvalidIpvFuture));
         assert_eq!(
             split_with("http://[V1.x]/", Dialect::CPYTHON_3_11_12),
-            Err(UrlError::InvalidBracketedHost)
+            Err(UrlError::InvalidBracketedHost(Some("V1.x".into())))
         );
         // The bracket check comes before the NFKC check.
         assert_eq!(
@@ -501,7 +514,7 @@ mod tests {
         );
         assert_eq!(
             split_with("http://\u{2100}[::1]/", Dialect::CPYTHON_3_11),
-            Err(UrlError::NfkcDelimiter)
+            Err(UrlError::NfkcDelimiter(Some("\u{2100}[::1]".into())))
         );
     }
 
@@ -510,11 +523,16 @@ mod tests {
         let rules = UrlRules::default();
         assert_eq!(
             urlsplit("http://a\u{2100}b/", &rules),
-            Err(UrlError::NfkcDelimiter)
+            Err(UrlError::NfkcDelimiter(Some("a\u{2100}b".into())))
         );
         assert_eq!(
             urlsplit("http://x\u{FF0F}/", &rules),
-            Err(UrlError::NfkcDelimiter)
+            Err(UrlError::NfkcDelimiter(Some("x\u{FF0F}".into())))
+        );
+        // A netloc with userinfo (which may be a password) is left out of the message.
+        assert_eq!(
+            urlsplit("http://u:p\u{2100}@h/", &rules),
+            Err(UrlError::NfkcDelimiter(None))
         );
         assert!(urlsplit("http://bücher.de/", &rules).is_ok());
         // Only the netloc is checked.

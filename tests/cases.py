@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import random
+import re
 import string
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
@@ -758,21 +759,47 @@ AUTHORED_MESSAGES = {
 }
 
 
+# Where CPython's message quotes text from the URL's userinfo (which may be a password),
+# ours leaves the text out (README, "Exceptions"): these are ours.
+NFKC_WITHOUT_NETLOC = "netloc contains characters that NFKC normalization turns into URL delimiters"
+BRACKETED_WITHOUT_HOST = "bracketed host is not a valid IPv6 or IPvFuture address"
+
+
+def _netloc(url: str) -> str:
+    """The netloc as ``urlsplit`` finds it, near enough to tell whether it has an ``@``
+    (after it strips tabs and newlines)."""
+    url = re.sub("[\t\n\r]", "", url)
+    return re.split(r"[/?#]", url.partition("//")[2], maxsplit=1)[0]
+
+
+def message_of(error: BaseException, url: object) -> str | None:
+    """The message to compare: every ``ValueError``'s and ``UnicodeEncodeError``'s (most are
+    CPython's own, from ``urllib.parse``, ``ipaddress`` and ``str.encode``), with the
+    userinfo exception applied; for other classes, only the ones the reference wrote."""
+    message = str(error)
+    if type(error) not in (ValueError, UnicodeEncodeError):
+        return message if message in AUTHORED_MESSAGES else None
+    if isinstance(url, str) and "@" in _netloc(url):
+        netloc = _netloc(url)
+        if message.endswith("' contains invalid characters under NFKC normalization"):
+            return NFKC_WITHOUT_NETLOC
+        if message.endswith(" does not appear to be an IPv4 or IPv6 address") and (
+            "@" in netloc.partition("[")[2]
+        ):
+            return BRACKETED_WITHOUT_HOST
+    return message
+
+
 def outcome(case: Case, fn: Callable[..., Any]) -> tuple[Any, ...]:
-    """The value, or the exception class (and its message where the reference wrote it),
-    and the dunder calls made on the case's counting objects."""
+    """The value, or the exception class and its message (``message_of``), and the dunder
+    calls made on the case's counting objects."""
     odds = [odd for arg in case.args for odd in odds_in(arg)]
     for odd in odds:
         odd.reset()
     try:
         value = case.call(fn)
     except Exception as error:  # every exception is an outcome
-        message = str(error)
-        result: tuple[Any, ...] = (
-            "raised",
-            type(error),
-            message if message in AUTHORED_MESSAGES else None,
-        )
+        result: tuple[Any, ...] = ("raised", type(error), message_of(error, case.args[2]))
     else:
         result = ("returned", type(value), value)
     if odds:

@@ -6,6 +6,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import leaks
 import reference
+import seeds
+
+try:
+    from hypothesis import core as hypothesis_core
+except ImportError:  # the drop-in scenarios' venvs (tests/install) have no Hypothesis
+    hypothesis_core = None  # type: ignore[assignment]
 
 # `make dropin`: the install scenarios (install/), which run dropin/ in each of their venvs.
 collect_ignore = ["dropin", "install"]
+
+
+def pytest_report_header() -> str:
+    return seeds.describe()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis explores from the run's seed too, unless --hypothesis-seed says otherwise.
+    if hypothesis_core is not None and hypothesis_core.global_force_seed is None:
+        hypothesis_core.global_force_seed = seeds.SEED  # type: ignore[assignment]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed:
+        report.sections.append(("seed", seeds.describe()))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(seeds.describe())
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,14 @@
 
 The wheel is downloaded once with pip (hash-checked) into ``.cache/`` at the repository
 root and its modules are loaded under private names, so they never shadow our package.
+Every load checks again: the wheel against the hash pinned in reference-requirements.txt,
+the module's file against the wheel's RECORD, and runs the very bytes it checked.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib.util
 import subprocess
 import sys
@@ -46,19 +50,56 @@ def _fetch() -> None:
         archive.extractall(CACHE / "tree", members)
 
 
+class TamperedReference(AssertionError):
+    """The cached reference is not the pinned wheel's (delete ``.cache/signalwire-sdk-3.7.5``)."""
+
+
+def _pinned_hash() -> str:
+    for line in REQUIREMENTS.read_text().splitlines():
+        if line.startswith("signalwire-sdk==3.7.5 "):
+            return line.split("--hash=sha256:", 1)[1].strip()
+    raise AssertionError(f"no pinned hash in {REQUIREMENTS}")
+
+
+def verified_source(module: str) -> tuple[Path, bytes]:
+    """The module's path and bytes, after checking the wheel's sha256 against the pin and
+    the file's against the wheel's RECORD (the hashes pip itself checks)."""
+    path = PACKAGE_DIR / f"{module}.py"
+    wheels = list((CACHE / "wheel").glob("signalwire_sdk-3.7.5-*.whl"))
+    if not path.exists() or not wheels:
+        _fetch()
+        wheels = list((CACHE / "wheel").glob("signalwire_sdk-3.7.5-*.whl"))
+    (wheel,) = wheels
+    if hashlib.sha256(wheel.read_bytes()).hexdigest() != _pinned_hash():
+        raise TamperedReference(f"{wheel.name} does not have the pinned sha256")
+    member = f"signalwire/core/security/{module}.py"
+    with zipfile.ZipFile(wheel) as archive:
+        (record,) = [n for n in archive.namelist() if n.endswith(".dist-info/RECORD")]
+        rows = dict(line.split(",", 1) for line in archive.read(record).decode().splitlines())
+    algorithm, _, want = rows[member].split(",")[0].partition("=")
+    data = path.read_bytes()
+    got = base64.urlsafe_b64encode(hashlib.new(algorithm, data).digest()).rstrip(b"=").decode()
+    if algorithm != "sha256" or got != want:
+        raise TamperedReference(f"{path} is not the file the pinned wheel holds")
+    return path, data
+
+
 def load(module: str) -> ModuleType:
-    """The reference's ``signalwire/core/security/<module>.py`` as a private module."""
+    """The reference's ``signalwire/core/security/<module>.py`` as a private module,
+    verified by hash on every call (``verified_source``)."""
     name = f"_signalwire_reference_{module}"
+    path, data = verified_source(module)
     if name in sys.modules:
         return sys.modules[name]
-    path = PACKAGE_DIR / f"{module}.py"
-    if not path.exists():
-        _fetch()
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
     loaded = importlib.util.module_from_spec(spec)
     sys.modules[name] = loaded
-    spec.loader.exec_module(loaded)
+    try:
+        exec(compile(data, str(path), "exec"), loaded.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
     return loaded
 
 

@@ -8,6 +8,9 @@ Each row of ``ROWS`` is a row of the README's "Bad input, end to end" table (a t
 are the same): the status each integration answers, or "no answer" when the client left
 before an answer was possible. For every row: the handler runs exactly when the answer is
 200 to a POST, no 500 and no error is logged, and the server answers the next request.
+"no answer" is asserted, not assumed: the server closes the connection without a byte of
+answer, and holds no connection of the request, within ``BOUND`` seconds; a server that
+hangs, or answers, fails the row.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ SHA256 = "X-SignalWire-Sha256-Signature"
 TWILIO = "X-Twilio-Signature"
 EVENT = json.dumps({"event": "calling.call.state", "params": {"call_state": "answered"}})
 NO_ANSWER = "no answer"
+# Seconds a server may take to answer, or to close a connection it does not answer.
+BOUND = 5.0
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -73,6 +78,10 @@ class Receiver(Server):
             WebhookSignatureMiddleware, signing_key=KEY, paths=["/mw"], max_body_bytes=LIMIT
         )
         super().__init__(app)
+
+    def open_connections(self) -> int:
+        """Client connections uvicorn holds open."""
+        return len(self.server.server_state.connections)
 
 
 @dataclass
@@ -106,8 +115,10 @@ class Target:
         half_close: bool = False,
     ) -> int | None:
         """Send a request (``Content-Length`` added unless a header sets the framing) and
-        return the status, or ``None`` when the connection ends without an answer.
-        ``leave_after`` sends that many body bytes and closes the connection."""
+        return the status, or ``None`` when the server closes the connection without an
+        answer (within ``BOUND`` seconds: longer fails). ``leave_after`` sends that many
+        body bytes and closes the connection: ``None`` (the server's side is checked by
+        the test)."""
         raw = body.encode() if isinstance(body, str) else body
         lines = [f"{method} {path or self.path} HTTP/1.1".encode()]
         host_value = host if host is not None else self.host
@@ -123,7 +134,7 @@ class Target:
             )
         head = b"\r\n".join(lines) + b"\r\n\r\n"
         step = max(1, -(-len(raw) // pieces))
-        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as conn:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=BOUND) as conn:
             try:
                 conn.sendall(head)
                 if leave_after is not None:
@@ -142,6 +153,8 @@ class Target:
 
 
 def _status(conn: socket.socket) -> int | None:
+    """The answer's status; ``None`` when the server closed (or reset) the connection
+    without a byte of answer. A server still silent after ``BOUND`` seconds fails."""
     answer = b""
     try:
         while b"\r\n" not in answer:
@@ -149,8 +162,12 @@ def _status(conn: socket.socket) -> int | None:
             if not chunk:
                 break
             answer += chunk
-    except (ConnectionResetError, TimeoutError):
+    except ConnectionResetError:
         pass
+    except TimeoutError:
+        raise AssertionError(
+            f"the server neither answered nor closed the connection in {BOUND} s"
+        ) from None
     if not answer:
         return None
     version, status, _ = answer.split(b" ", 2)
@@ -330,13 +347,13 @@ def _slow(t: Target) -> int | None:
     return t.send(EVENT, [(SHA1, t.sign(EVENT))], pieces=5, pause=0.2)
 
 
-@row("`Host` with port 99999, signed for that URL", "403", "403", "200")
+@row("`Host` with port 99999, signed for that URL", "200", "403", "200")
 def _port_out_of_range(t: Target) -> int | None:
     host = "127.0.0.1:99999"
     return t.send(EVENT, [(SHA1, t.sign(EVENT, host))], host=host)
 
 
-@row("`Host` with a port that is not a number, signed for that URL", "403", "403", "200")
+@row("`Host` with a port that is not a number, signed for that URL", "200", "403", "200")
 def _port_not_number(t: Target) -> int | None:
     host = "127.0.0.1:8x"
     return t.send(EVENT, [(SHA1, t.sign(EVENT, host))], host=host)
@@ -394,6 +411,11 @@ class WSGIReceiver(WSGIServer):
         )
         super().__init__(app)
 
+    def open_connections(self) -> int:
+        """Client connections waitress holds open (its map less the listening socket
+        and the wake-up trigger)."""
+        return len(self._waitress._map) - 2
+
 
 @pytest.fixture(scope="module")
 def receiver() -> Iterator[Receiver]:
@@ -407,11 +429,16 @@ def wsgi_receiver() -> Iterator[WSGIReceiver]:
         yield running
 
 
-def _settle(receiver: Receiver | WSGIReceiver, runs: dict[str, int]) -> None:
-    """Give the server a moment to finish a request it got no answer for."""
-    deadline = time.monotonic() + 1.0
-    while time.monotonic() < deadline and receiver.runs == runs:
-        time.sleep(0.05)
+def _drained(receiver: Receiver | WSGIReceiver, since: float) -> float:
+    """Seconds from ``since`` until the server holds no client connection (a request it
+    did not answer is over); fails after ``BOUND``."""
+    while receiver.open_connections() > 0:
+        assert time.monotonic() - since < BOUND, (
+            f"the server still holds {receiver.open_connections()} connection(s) "
+            f"{BOUND} s after a request it did not answer"
+        )
+        time.sleep(0.01)
+    return time.monotonic() - since
 
 
 @pytest.mark.parametrize("surface", ["/mw", "/dep", "wsgi"])
@@ -427,11 +454,16 @@ def test_bad_input(
     path = "/mw" if surface == "wsgi" else surface
     target = Target(server.port, path)
     expected = {"/mw": case.middleware, "/dep": case.dependency, "wsgi": case.wsgi}[surface]
+    _drained(server, time.monotonic())  # no connection left over from the last row
     before = dict(server.runs)
+    start = time.monotonic()
     status = case.send(target)
     assert (str(status) if status is not None else NO_ANSWER) == expected
     if status is None:
-        _settle(server, before)
+        # Closed without an answer, and over on the server's side too: no connection
+        # of it is left, and (below) the app never ran, not even after it was over.
+        assert _drained(server, start) < BOUND
+        time.sleep(0.05)
     ran = server.runs[path] - before[path]
     assert ran == (1 if expected == "200" and case.method == "POST" else 0)
     # The server keeps serving, and nothing it logged was an error (a 500 would be).
@@ -450,3 +482,26 @@ def test_readme_table_is_the_rows() -> None:
     ]
     assert table == [(r.name, r.middleware, r.dependency, r.wsgi) for r in ROWS]
     assert all(re.fullmatch(r"[0-9]{3}|no answer", s) for r in table for s in r[1:])
+
+
+def test_no_answer_is_asserted_not_assumed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that keeps the connection open without answering fails a "no answer" row
+    (a timeout used to pass as one), and so does one that keeps holding the connection
+    of a client that left."""
+    monkeypatch.setattr(f"{__name__}.BOUND", 0.5)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        target = Target(silent.getsockname()[1], "/mw")
+        with pytest.raises(AssertionError, match="neither answered nor closed"):
+            _length_long(target)
+
+    class Holding(Receiver):
+        def __init__(self) -> None:
+            pass
+
+        def open_connections(self) -> int:
+            return 1
+
+    with pytest.raises(AssertionError, match="still holds 1 connection"):
+        _drained(Holding(), time.monotonic())

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+import seeds
 from live import scheme_a, scheme_b
 from signalwire.core.security import (
     WebhookValidator,
@@ -84,7 +85,7 @@ def pool(rng: random.Random) -> tuple[list[Call], list[Call]]:
 
 
 def test_eight_threads_give_the_references_answers(ref_validator: ModuleType) -> None:
-    small, large = pool(random.Random(20261122))
+    small, large = pool(seeds.rng("threads-pool"))
     validator = WebhookValidator(KEY)  # one object shared by every thread
     ours: dict[str, Callable[..., Any]] = {
         "validate_webhook_signature": validate_webhook_signature,
@@ -106,7 +107,7 @@ def test_eight_threads_give_the_references_answers(ref_validator: ModuleType) ->
     done = [0] * THREADS
 
     def work(t: int) -> None:
-        rng = random.Random(t)
+        rng = seeds.rng(f"thread-{t}")
         for _ in range(THREAD_CALLS):
             if rng.random() < MEGABYTE_SHARE:
                 i = len(small) + rng.randrange(len(large))
@@ -134,7 +135,7 @@ def resident_bytes() -> int:
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc (Linux)")
 def test_ten_million_calls_do_not_grow_the_resident_set() -> None:
-    small, _ = pool(random.Random(7))
+    small, _ = pool(seeds.rng("memory-pool"))
     validator = WebhookValidator(KEY)
     functions: dict[str, Callable[..., Any]] = {
         "validate_webhook_signature": validate_webhook_signature,

@@ -22,12 +22,12 @@ from fastapi.testclient import TestClient
 
 import reference
 from live import Server, post_with_unsplittable_host, raw_status, scheme_a, scheme_b
+from seeds import SEED
 from signalwire.core.security import make_webhook_validation_dependency
 
 KEY = "PSKtest-dependency-0123456789"
 EVENT = json.dumps({"event": "calling.call.state", "params": {"call_state": "answered"}})
 FORM = [("CallSid", "CA1"), ("Digits", "1"), ("From", "+15551230000"), ("Digits", "2")]
-SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
 REQUESTS = max(int(os.environ.get("SW_DIFF_CASES", "20000")) // 100, 300)
 
 Factory = Callable[..., Callable[[Request, Response], Any]]

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 import signalwire.core.security as ours
 from cases import FUNCTIONS, make_case, outcome
+from seeds import SEED
 
 CASES = int(os.environ.get("SW_DIFF_CASES", "20000"))
-SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
 EXAMPLES = int(os.environ.get("SW_HYPOTHESIS_EXAMPLES", "1000"))
 
 

@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 
 import cases
 from live import scheme_a, scheme_b
+from seeds import SEED
 from signalwire.core.security import (
     WebhookSignatureMiddleware,
     WebhookValidator,
@@ -37,7 +38,6 @@ from signalwire.core.security import (
 from signalwire.core.security.cli import hint, verify
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
 CASES = max(int(os.environ.get("SW_DIFF_CASES", "20000")) // 10, 1000)
 KEY, OLD_KEY = "PSKnew-0123456789", "PSKold-9876543210"
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import generations
+from seeds import SEED
 
 CASES = int(os.environ.get("SW_GENERATION_CASES", os.environ.get("SW_DIFF_CASES", "20000")))
-SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
 
 
 def expected_dialect(generation: str) -> dict[str, bool | str]:

@@ -22,10 +22,10 @@ from starlette.datastructures import Headers
 
 import cases
 import reference
+from seeds import SEED
 from signalwire.core.security import security_utils, webhook_middleware
 
 CASES = max(int(os.environ.get("SW_DIFF_CASES", "20000")) // 10, 1000)
-SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
 EXAMPLES = int(os.environ.get("SW_HYPOTHESIS_EXAMPLES", "1000")) // 4
 
 SIGNATURE_HEADERS = (

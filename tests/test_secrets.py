@@ -20,6 +20,7 @@ from flask import Flask
 
 import cases
 from leaks import found_in, secret
+from seeds import SEED
 from signalwire.core.security import (
     WebhookSignatureMiddleware,
     WebhookValidator,
@@ -36,7 +37,6 @@ from signalwire.core.security.flask import SignalWireWebhooks
 from signalwire.core.security.testing import signed_form, signed_json
 from signalwire.core.security.webhook_middleware import validate
 
-SEED = int(os.environ.get("SW_DIFF_SEED", "20261122"))
 CASES = max(int(os.environ.get("SW_DIFF_CASES", "20000")) // 10, 2000)
 
 

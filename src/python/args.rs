@@ -8,7 +8,10 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
 
-use super::{MISSING_KEY, PARAMS_WRONG_TYPE, RAW_BODY_NOT_STR, compat, encode_error, masked_encode_error};
+use super::{
+    MISSING_KEY, PARAMS_WRONG_TYPE, RAW_BODY_NOT_STR, compat, encode_error, joined_encode_error,
+    masked_encode_error,
+};
 
 /// A signature text that can never equal an expected signature (which is ASCII): what a
 /// signature holding lone surrogates compares as.
@@ -154,12 +157,36 @@ impl SigningPairs<'_> {
         for (name, value) in &self.pairs {
             for part in std::iter::once(name).chain(value) {
                 if part.to_str().is_err() {
-                    return Err(encode_error(part));
+                    return Err(self.concat_encode_error(url));
                 }
             }
             texts.push((name.to_str()?, value.as_ref().map_or(Ok(""), |v| v.to_str())?));
         }
         Ok(texts)
+    }
+
+    /// The error of `(url + concat).encode("utf-8")` itself, with the pairs in Python's
+    /// order (a stable sort by name), so that its position is the reference's.
+    fn concat_encode_error(&self, url: &Bound<'_, PyString>) -> PyErr {
+        let py = url.py();
+        let mut order: Vec<&StrPair<'_>> = self.pairs.iter().collect();
+        if !self.sorted {
+            let mut failed = None;
+            order.sort_by(|(a, _), (b, _)| {
+                a.compare(b).unwrap_or_else(|error| {
+                    failed.get_or_insert(error);
+                    std::cmp::Ordering::Equal
+                })
+            });
+            if let Some(error) = failed {
+                return error;
+            }
+        }
+        let empty = PyString::new(py, "");
+        let parts = order
+            .into_iter()
+            .flat_map(|(name, value)| [name.clone(), value.clone().unwrap_or_else(|| empty.clone())]);
+        joined_encode_error(std::iter::once(url.clone()).chain(parts))
     }
 }
 

@@ -27,6 +27,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PySlice, PyString};
 
 use crate::Error;
+use crate::error::UrlError;
 
 pub(crate) const MISSING_KEY: &str = "signing_key is required";
 pub(crate) const RAW_BODY_NOT_STR: &str = "raw_body must be a str — did you pass parsed JSON by mistake?";
@@ -35,9 +36,25 @@ const PARAMS_WRONG_TYPE: &str = "params_or_raw_body must be a str (raw body) or 
 /// The attribute of `_native` holding its package's `_compat` module.
 const COMPAT_ATTR: &str = "_compat";
 
-/// The one place core errors become Python exceptions.
+/// The one place core errors become Python exceptions. Where CPython's message quotes
+/// text with `repr`, so does ours, with the running interpreter's own `repr`.
 fn to_py_err(error: Error) -> PyErr {
-    PyValueError::new_err(error.to_string())
+    let quoted = |text: &str, message: fn(String) -> String| {
+        Python::attach(|py| {
+            let repr = PyString::new(py, text).repr().and_then(|r| r.extract::<String>());
+            repr.map(message).ok()
+        })
+    };
+    let message = match &error {
+        Error::Url(UrlError::PortNotInteger(port)) => quoted(port, |repr| {
+            format!("Port could not be cast to integer value as {repr}")
+        }),
+        Error::Url(UrlError::InvalidBracketedHost(Some(host))) => quoted(host, |repr| {
+            format!("{repr} does not appear to be an IPv4 or IPv6 address")
+        }),
+        _ => None,
+    };
+    PyValueError::new_err(message.unwrap_or_else(|| error.to_string()))
 }
 
 impl From<Error> for PyErr {
@@ -51,6 +68,23 @@ fn encode_error(text: &Bound<'_, PyString>) -> PyErr {
     match text.call_method1(intern!(text.py(), "encode"), ("utf-8",)) {
         Err(error) => error,
         Ok(_) => PyValueError::new_err("text is not encodable as UTF-8"),
+    }
+}
+
+/// The genuine `UnicodeEncodeError` of `"".join(parts).encode("utf-8")`: the reference
+/// encodes concatenations (`url + raw_body`, `url + concat`), so positions count from the
+/// start of the whole, and `object` is the whole.
+fn joined_encode_error<'py>(parts: impl IntoIterator<Item = Bound<'py, PyString>>) -> PyErr {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return PyValueError::new_err("text is not encodable as UTF-8");
+    };
+    let joined = parts.try_fold(first, |joined, part| {
+        joined.add(part)?.cast_into::<PyString>().map_err(PyErr::from)
+    });
+    match joined {
+        Ok(joined) => encode_error(&joined),
+        Err(error) => error,
     }
 }
 

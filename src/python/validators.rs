@@ -10,7 +10,7 @@ use super::args::{
     url_for_raw_body,
 };
 use super::rules::rules;
-use super::{RAW_BODY_NOT_STR, compat, to_py_err};
+use super::{RAW_BODY_NOT_STR, compat, joined_encode_error, to_py_err};
 use crate::candidates::candidate_urls;
 use crate::form::sort_for_signing;
 use crate::scheme::{Sha1Key, Sha256Key};
@@ -59,7 +59,10 @@ fn check_raw_body(
 ) -> PyResult<bool> {
     let url = url_for_raw_body(url, body)?;
     let key = key_bytes(signing_key)?;
-    let (url, body) = (url.to_str()?, body.to_str()?);
+    let (url, body) = match (url.to_str(), body.to_str()) {
+        (Ok(url), Ok(body)) => (url, body),
+        _ => return Err(joined_encode_error([url.clone(), body.clone()])),
+    };
     let rules = rules();
     match signature {
         // The key's truth was the reference's test (`not signing_key`): a truthy key whose
