@@ -85,7 +85,8 @@ def exchange(
 
 
 def status_line(conn: socket.socket) -> int | None:
-    """The status of the answer on ``conn``, or ``None`` when it closed without one."""
+    """The answer's status; ``None`` when the server closed (or reset) the connection
+    without a byte of answer. A server still silent when ``conn`` times out fails."""
     answer = b""
     try:
         while b"\r\n" not in answer:
@@ -93,8 +94,12 @@ def status_line(conn: socket.socket) -> int | None:
             if not chunk:
                 break
             answer += chunk
-    except (ConnectionResetError, TimeoutError):
+    except ConnectionResetError:
         pass
+    except TimeoutError:
+        raise AssertionError(
+            f"the server neither answered nor closed the connection in {conn.gettimeout()} s"
+        ) from None
     if not answer:
         return None
     version, status, _ = answer.split(b" ", 2)

@@ -31,7 +31,7 @@ from fastapi import Depends, FastAPI, Request
 from flask import Flask
 from flask import request as flask_request
 
-from live import Server, scheme_a, scheme_b
+from live import Server, scheme_a, scheme_b, status_line
 from live_wsgi import WSGIServer
 from signalwire.core.security import (
     WSGIWebhookSignatureMiddleware,
@@ -149,30 +149,7 @@ class Target:
                     conn.shutdown(socket.SHUT_WR)
             except OSError:  # the server answered and closed before all was sent
                 pass
-            return _status(conn)
-
-
-def _status(conn: socket.socket) -> int | None:
-    """The answer's status; ``None`` when the server closed (or reset) the connection
-    without a byte of answer. A server still silent after ``BOUND`` seconds fails."""
-    answer = b""
-    try:
-        while b"\r\n" not in answer:
-            chunk = conn.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-    except ConnectionResetError:
-        pass
-    except TimeoutError:
-        raise AssertionError(
-            f"the server neither answered nor closed the connection in {BOUND} s"
-        ) from None
-    if not answer:
-        return None
-    version, status, _ = answer.split(b" ", 2)
-    assert version in (b"HTTP/1.1", b"HTTP/1.0")  # waitress answers its own errors in 1.0
-    return int(status)
+            return status_line(conn)
 
 
 def chunked(data: bytes, size: int) -> bytes:
