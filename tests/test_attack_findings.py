@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +24,7 @@ from flask import Flask
 from flask import request as flask_request
 
 import django_site
-from live import Server, exchange, scheme_a, scheme_b
+from live import Server, exchange, scheme_a, scheme_b, status_line
 from live_wsgi import KINDS, WSGIServer
 from signalwire.core.security import (
     WebhookSignatureMiddleware,
@@ -572,3 +573,77 @@ def test_django_limit_is_inclusive(setting: str, serve: str, chunked: bool) -> N
             status = exchange(running.port, "POST", path, headers, body, chunked=chunked)
             assert status == expected, size
             assert SEEN[before:] == ([body] if expected == 200 else [])
+
+
+# ---- a body shorter than its Content-Length, on a server that streams it ----------------
+
+
+def _short_body(port: int, path: str) -> int | None:
+    """Announce 100 bytes, send 50, close the sending side: the server sees the end."""
+    body = b"{" + b" " * 48 + b"}"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"{SHA1}: {scheme_a(KEY, f'http://127.0.0.1:{port}{path}', body)}\r\n"
+        "Content-Length: 100\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(head + body)
+        conn.shutdown(socket.SHUT_WR)
+        return status_line(conn)
+
+
+def _short_flask(decorator: bool) -> Flask:
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY)
+
+    def hook() -> str:
+        SEEN.append(flask_request.get_data())
+        return "ok"
+
+    view = validate_signalwire_request(hook) if decorator else hook
+    app.add_url_rule("/hook", "hook", view, methods=["POST"])
+    if not decorator:
+        SignalWireWebhooks(app)
+    return app
+
+
+SHORT: dict[str, Callable[[], Any]] = {
+    "wsgi middleware": lambda: WSGIWebhookSignatureMiddleware(_recording_wsgi, signing_key=KEY),
+    "flask extension": lambda: _short_flask(False),
+    "flask decorator": lambda: _short_flask(True),
+}
+
+
+@pytest.mark.parametrize("adapter", SHORT)
+def test_short_body_on_a_streaming_server_is_refused(adapter: str) -> None:
+    """Werkzeug's server hands the app the stream as it comes: a body that ends before its
+    Content-Length must not reach the app (400), where a buffering server never calls it."""
+    with WSGIServer(SHORT[adapter](), "werkzeug") as server:
+        before = len(SEEN)  # after the server's start-up GET
+        assert _short_body(server.port, "/hook") == 400
+        body = EVENT.encode()
+        assert (
+            exchange(server.port, "POST", "/hook", _signed(server.port, "/hook", body), body) == 200
+        )
+    assert SEEN[before:] == [body]
+
+
+def test_django_short_body_on_a_streaming_server_is_refused() -> None:
+    django_site.configure()
+    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415 - after setup
+
+    before = len(SEEN)
+    with (
+        override_settings(
+            ROOT_URLCONF=__name__,
+            MIDDLEWARE=["signalwire.core.security.django.SignalWireWebhookMiddleware"],
+            SIGNALWIRE_SIGNING_KEY=KEY,
+        ),
+        WSGIServer(get_wsgi_application(), "werkzeug") as server,
+    ):
+        assert _short_body(server.port, "/hook") == 400
+        body = EVENT.encode()
+        assert (
+            exchange(server.port, "POST", "/hook", _signed(server.port, "/hook", body), body) == 200
+        )
+    assert SEEN[before:] == [body]
