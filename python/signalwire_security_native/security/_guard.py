@@ -27,15 +27,7 @@ CONFIG = {
     "public_url": "SIGNALWIRE_PUBLIC_URL",
     "max_body_bytes": "SIGNALWIRE_MAX_BODY_BYTES",
 }
-OPTIONS = (
-    "signing_key",
-    "signing_keys",
-    "paths",
-    "trust_proxy",
-    "policy",
-    "public_url",
-    "max_body_bytes",
-)
+OPTIONS = tuple(CONFIG)
 
 
 def given(arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -113,11 +105,6 @@ class Guard:
             f"paths={self.paths!r}, trust_proxy={v.trust_proxy!r}, policy={v.policy!r}, "
             f"public_url={v.public_url!r}, max_body_bytes={self.max_body_bytes!r}"
         )
-
-    def protects(self, method: str, has_body: bool, *spellings: str) -> bool:
-        """Whether a request needs a signature: its path (any of its ``spellings``) is
-        protected and it is not a body-less GET, HEAD or OPTIONS."""
-        return _rules.needs_signature(method, has_body) and self.paths.cover(*spellings)
 
     def too_large(self, content_length: str | None) -> bool:
         """Whether a declared ``Content-Length`` is over the limit (answer 413 unread)."""
