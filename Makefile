@@ -13,7 +13,7 @@ GENERATION_CASES ?= 50000
 # mypy sees our package under the name the import hook gives it, through a link.
 MYPY_PATH := .cache/mypy-path
 
-.PHONY: chart demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
+.PHONY: chart demo mutants-py test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt \
     requirements/frameworks.txt
@@ -67,7 +67,8 @@ OTHER_TESTS := test_differential.py test_quirks.py test_vectors.py test_api.py \
   test_generations.py test_layers.py \
   test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py \
   test_attack.py test_attack_findings.py test_readme.py \
-  test_reference_pin.py test_form_paths.py test_header_rule.py test_messages.py
+  test_reference_pin.py test_form_paths.py test_header_rule.py test_messages.py \
+  test_mutants.py
 OTHER_ENV = SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000
 
 other-pythons: build
@@ -155,6 +156,12 @@ fuzz-smoke fuzz: cargo-fuzz $(VENV)/.installed
 	    -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|peak_rss_mb)|Done )|panicked|ERROR|SUMMARY|artifact'; \
 	  test "$${PIPESTATUS[0]}" -eq 0; \
 	done
+
+# Mutation testing of the security-deciding Python (tests/mutants.py; not part of `make
+# test`: each mutant runs its module's tests). MUTANTS_PY picks modules.
+MUTANTS_PY ?=
+mutants-py: build
+	cd tests && ../$(BIN)/python mutants.py $(MUTANTS_PY)
 
 # Benchmarks (not part of `make test`): criterion for the core, then the side-by-side
 # Python comparison against the reference, twilio and the floor (benches/README.md).

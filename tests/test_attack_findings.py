@@ -647,3 +647,19 @@ def test_django_short_body_on_a_streaming_server_is_refused() -> None:
             exchange(server.port, "POST", "/hook", _signed(server.port, "/hook", body), body) == 200
         )
     assert SEEN[before:] == [body]
+
+
+def test_documented_defaults() -> None:
+    """The README's configuration reference: every path, no proxy trust, strict, 10 MiB."""
+    shown = (
+        "paths=every path, trust_proxy=False, policy='strict', public_url=None, "
+        f"max_body_bytes={10 * 1024 * 1024}"
+    )
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY)
+    SignalWireWebhooks(app)
+    django_site.configure()
+    with override_settings(SIGNALWIRE_SIGNING_KEY=KEY):
+        django_middleware = SignalWireWebhookMiddleware(lambda request: HttpResponse())
+    for middleware in (_asgi(), _wsgi(), app.wsgi_app, django_middleware):
+        assert shown in repr(middleware)
