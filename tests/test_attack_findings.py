@@ -168,9 +168,10 @@ def test_config_values_are_parsed_and_never_echoed(setting: str, value: object) 
     [
         *[("false", False), ("False", False), ("0", False), ("no", False), ("off", False)],
         *[("true", True), (" TRUE ", True), ("1", True), ("yes", True), ("on", True)],
+        *[(0, False), (1, True), (False, False), (True, True)],
     ],
 )
-def test_proxy_trust_from_text_means_what_it_says(text: str, meaning: bool) -> None:
+def test_proxy_trust_from_text_means_what_it_says(text: object, meaning: bool) -> None:
     """``SIGNALWIRE_TRUST_PROXY`` as the environment gives it: a signature made for the
     host in ``X-Forwarded-Host`` passes exactly when the text means true."""
     app = Flask(__name__)
