@@ -556,6 +556,8 @@ ATTACKS: dict[str, Callable[[Shape, int], Request_]] = {
     "upper case": _spelled(str.upper),
     "dot segment": _spelled(lambda p: p.replace("/webhook", "/./webhook")),
     "below the path": _spelled(lambda p: p + "/call/1"),
+    "text after the path": _spelled(lambda p: p + "XYZ"),
+    "a format suffix": _spelled(lambda p: p + ".json"),
     "dot-dot below the path": _spelled(lambda p: p + "/x/../y"),
 }
 

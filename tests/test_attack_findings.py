@@ -92,6 +92,7 @@ def _flask_ext(**config: Any) -> object:
         ("max_body_bytes", "65536"),
         ("policy", PASTED),
         ("public_url", PASTED),
+        ("public_url", f"https://[{PASTED}]/"),
     ],
 )
 def test_code_options_are_checked_and_never_echoed(
@@ -111,13 +112,16 @@ def test_code_options_are_checked_and_never_echoed(
         ("/webhook", "//webhook", True),
         ("/webhook", "/x/../webhook", True),
         ("/webhook", "/fr/webhook", True),  # a language prefix (Django's i18n_patterns)
-        ("/webhook", "/webhooks", False),
+        ("/webhook", "/webhooks", True),  # re_path(r"^webhook") without "$"
+        ("/webhook", "/webhook.json", True),  # Flask's /webhook.<format>
         ("/webhook", "/web/hook", False),
+        ("/webhook", "/a-webhook", False),
         ("/api/webhook", "/webhook", True),  # the prefix a proxy stripped
         ("/api/webhook", "/webhook/1", True),
         ("/api/webhook", "/api/webhook", True),
         ("/api/webhook", "/app/api/webhook", True),
         ("/api/webhook", "/api", False),
+        ("/api/webhook", "/webhookXYZ", True),
         ("/api/webhook", "/api/other", False),
         ("/api/webhook", "/fr/webhook", False),
         ("/café", "/CAFÉ/x", True),
@@ -664,3 +668,93 @@ def test_documented_defaults() -> None:
         django_middleware = SignalWireWebhookMiddleware(lambda request: HttpResponse())
     for middleware in (_asgi(), _wsgi(), app.wsgi_app, django_middleware):
         assert shown in repr(middleware)
+
+
+# ---- the second review: blank keys, Django's rebuilt path, FastAPI Form() dependency ----
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\n", "\t "])
+def test_blank_keys_are_refused(blank: str) -> None:
+    for build in (
+        lambda: WebhookSignatureMiddleware(lambda *a: None, signing_key=blank),  # type: ignore[arg-type]
+        lambda: WSGIWebhookSignatureMiddleware(lambda *a: [], signing_keys=[KEY, blank]),
+        lambda: _flask_ext_keys(SIGNALWIRE_SIGNING_KEY=blank),
+        lambda: _flask_ext_keys(SIGNALWIRE_SIGNING_KEYS=[KEY, blank]),
+    ):
+        with pytest.raises((TypeError, ValueError)):
+            build()
+    django_site.configure()
+    with override_settings(SIGNALWIRE_SIGNING_KEY=blank), pytest.raises(ImproperlyConfigured):
+        SignalWireWebhookMiddleware(lambda request: HttpResponse())
+
+
+def _flask_ext_keys(**config: Any) -> object:
+    app = Flask(__name__)
+    app.config.update(config)
+    return SignalWireWebhooks(app)
+
+
+def test_keys_from_configuration_are_stripped_and_padded_keys_in_code_refused() -> None:
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY + "\n")  # read from a file
+    app.add_url_rule("/webhook", "webhook", lambda: "ok", methods=["POST"])
+    SignalWireWebhooks(app)
+    signed = signed_json(KEY, "http://localhost/webhook", EVENT)
+    assert app.test_client().post(**signed.flask()).status_code == 200
+    with pytest.raises(ValueError, match="white space") as raised:
+        WSGIWebhookSignatureMiddleware(lambda *a: [], signing_key=KEY + "\n")
+    assert KEY not in str(raised.value)
+
+
+def _django_path_view(request: HttpRequest, rest: str) -> HttpResponse:
+    SEEN.append(request.body)
+    return JsonResponse({"ok": True})
+
+
+@pytest.mark.parametrize("target", ["/hooks/caf%C3%A9", "/hooks/a%20b", "/hooks/plain"])
+def test_django_test_client_paths_outside_ascii(target: str) -> None:
+    """Django's test client (and runserver) give no raw target: the URL is rebuilt from
+    the path Django decoded, as the platform would have encoded it."""
+    django_site.configure()
+    global urlpatterns  # noqa: PLW0603 - the URLconf this test serves
+    saved = urlpatterns
+    urlpatterns = [re_path(r"^hooks/(?P<rest>.*)$", _django_path_view)]
+    try:
+        with override_settings(
+            ROOT_URLCONF=__name__,
+            MIDDLEWARE=["signalwire.core.security.django.SignalWireWebhookMiddleware"],
+            SIGNALWIRE_SIGNING_KEY=KEY,
+        ):
+            from django.test import Client  # noqa: PLC0415
+
+            signed = signed_json(KEY, f"http://testserver{target}", EVENT)
+            assert Client().post(**signed.django()).status_code == 200
+            forged = signed_json("PSKother-000000000", f"http://testserver{target}", EVENT)
+            assert Client().post(**forged.django()).status_code == 403
+    finally:
+        urlpatterns = saved
+
+
+def test_fastapi_dependency_on_a_form_route_refuses_and_says_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from fastapi import Depends  # noqa: PLC0415
+
+    from signalwire.core.security import make_webhook_validation_dependency  # noqa: PLC0415
+
+    app = FastAPI()
+
+    @app.post("/cxml", dependencies=[Depends(make_webhook_validation_dependency(KEY))])
+    async def cxml(CallSid: str = Form()) -> dict[str, bool]:
+        SEEN.append(CallSid.encode())
+        return {"ok": True}
+
+    params = [("CallSid", "CA1")]
+    before = len(SEEN)
+    with Server(app) as server, caplog.at_level(logging.WARNING):
+        signature = scheme_b(KEY, server.base + "/cxml", params)
+        body = urlencode(params).encode()
+        assert exchange(server.port, "POST", "/cxml", {**FORM, SHA1: signature}, body) == 403
+        assert exchange(server.port, "POST", "/cxml", {**FORM, SHA1: "0" * 28}, body) == 403
+    assert SEEN[before:] == []
+    assert "WebhookSignatureMiddleware" in caplog.text

@@ -4,6 +4,7 @@ A module of its own so that FastAPI is imported only when a dependency is built,
 that FastAPI can resolve the dependency's parameter annotations from this module's globals.
 """
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Literal
 
@@ -12,6 +13,8 @@ from starlette.requests import ClientDisconnect
 
 from ._request import SIGNALWIRE_SHA256_SIGNATURE_HEADER, public_url, sha1_signature, validate
 from .validator import WebhookValidator
+
+log = logging.getLogger("signalwire.core.security")
 
 
 def _forbidden() -> HTTPException:
@@ -41,6 +44,15 @@ def signature_dependency(
             # The client left mid-body: refuse (nobody reads the answer) rather than let the
             # exception become a logged 500.
             raise HTTPException(status_code=400) from None
+        except RuntimeError:
+            # FastAPI read the body before dependencies run (a route with Form()
+            # parameters): it cannot be checked here. Refuse, and say why, rather than 500.
+            log.warning(
+                "SignalWire webhook refused with 403: the body was read before the dependency"
+                " (Form() parameters?): put WebhookSignatureMiddleware on that route (path %r)",
+                request.url.path[:200],
+            )
+            raise _forbidden() from None
         request.state.raw_body = body
         try:
             url = public_url(str(request.url), request.headers, trust_proxy=trust_proxy)

@@ -80,7 +80,7 @@ class Guard:
             options.get("signing_key"),
             options.get("signing_keys"),
             (name("signing_key"), name("signing_keys")),
-            text=texts("signing_keys"),
+            text=texts("signing_key") or texts("signing_keys"),
         )
         trust_proxy = _rules.flag(
             get("trust_proxy", False), name("trust_proxy"), text=texts("trust_proxy")

@@ -81,9 +81,13 @@ def check_public_url(base: str | None) -> str | None:
         return None
     if not isinstance(base, str):
         raise TypeError("public_url must be a str")
-    split = urlsplit(base)
+    message = "public_url must be an http(s) base URL such as https://example.ngrok.io"
+    try:
+        split = urlsplit(base)
+    except ValueError:  # its message would repeat the value
+        raise ValueError(message) from None
     if split.scheme not in ("http", "https") or not split.netloc or split.query or split.fragment:
-        raise ValueError("public_url must be an http(s) base URL such as https://example.ngrok.io")
+        raise ValueError(message)
     return base.rstrip("/")
 
 

@@ -8,16 +8,18 @@ request reads no body (a GET's query string is not checked: use a view decorator
 checks every request, on a view that takes its callbacks by GET).
 
 **Which paths.** With no ``paths`` every path is protected (deny by default). With
-``paths``, an entry protects that path and everything below it, by whole segments
-(``/hooks`` protects ``/hooks``, ``/hooks/`` and ``/hooks/call/1``, not ``/hookshot``),
-wherever it stands in a path (``/hooks`` also protects ``/fr/hooks``: a language or mount
-prefix the entry does not name), and each end part of an entry protects the paths it
-starts (``/api/hooks`` also protects ``/hooks``: a prefix a proxy stripped before the app
-saw the path). Matching is wider than any router's: it ignores case and repeated and
+``paths``, an entry protects every path that has it at a segment start, whatever
+follows (``/hooks`` protects ``/hooks``, ``/hooks/call/1``, ``/hooks.json`` and
+``/hookshot``: routes that match more than their text) and whatever comes before
+(``/fr/hooks``: a language or mount prefix the entry does not name), and each end part of
+an entry protects the paths it starts (``/api/hooks`` also protects ``/hooks``: a prefix a
+proxy stripped before the app saw the path). Matching ignores case and repeated and
 trailing slashes, takes ``.``/``..`` segments both as they stand and resolved, and is
 tried on both the path the application routes on and the full path (with the mount point
 or ``root_path``), so a request a router sends to a protected view cannot slip past it by
-spelling its path another way.
+spelling its path another way. A route pattern that matches text not starting at a
+segment (``re_path(r"hooks")`` without ``^``) is beyond it: leave ``paths`` unset, or list
+what such a route matches.
 
 **Options.** Values given in code must have their type (``trust_proxy=True``, not
 ``"true"``); values read from Flask config, Django settings or the environment may also be
@@ -107,8 +109,9 @@ def keys(
     text: bool = False,
 ) -> list[str]:
     """The keys an adapter signs with: ``signing_key`` or ``signing_keys`` (called
-    ``names`` in errors), not both, each a non-empty ``str``; with ``text``,
-    ``signing_keys`` may also be one comma-separated str.
+    ``names`` in errors), not both, each a non-blank ``str`` without surrounding white
+    space; with ``text`` (configuration), keys are stripped and ``signing_keys`` may also be
+    one comma-separated str.
 
     Raises:
         TypeError, ValueError: no key, both, a key that is not a non-empty str.
@@ -119,7 +122,7 @@ def keys(
             raise TypeError(f"{key_name} must be a str")
         if not signing_key:
             raise ValueError(f"{key_name} is required")
-        return [signing_key]
+        return [_key(signing_key.strip() if text else signing_key, key_name)]
     if signing_key is not None:
         raise TypeError(f"give {key_name} or {keys_name}, not both")
     if isinstance(signing_keys, str):
@@ -133,7 +136,17 @@ def keys(
         raise ValueError(f"{keys_name} must hold at least one key")
     if not all(isinstance(key, str) and key for key in found):
         raise TypeError(f"{keys_name} must hold non-empty str keys")
-    return found
+    return [_key(key.strip() if text else key, keys_name) for key in found]
+
+
+def _key(key: str, name: str) -> str:
+    """A key as given, refused when blank (anyone could sign) or padded with white space (a
+    newline read from a file: no signature would ever match)."""
+    if not key.strip():
+        raise ValueError(f"{name} is blank")
+    if key != key.strip():
+        raise ValueError(f"{name} has leading or trailing white space (a newline from a file?)")
+    return key
 
 
 def paths(value: Any, name: str = "paths", *, text: bool = False) -> Paths:
@@ -189,7 +202,7 @@ class Paths:
     """The protected paths: every path (``None``), or the listed ones with what lies below
     them, wherever they stand in a path, and the end parts of each at the start of one."""
 
-    __slots__ = ("_heads", "_wholes", "entries")
+    __slots__ = ("_every", "_heads", "_wholes", "entries")
 
     def __init__(self, entries: Iterable[str] | None) -> None:
         self.entries: tuple[str, ...] | None = None if entries is None else tuple(entries)
@@ -200,12 +213,13 @@ class Paths:
                 wholes.add(spelling)
                 segments = spelling.split("/")
                 heads.update("/".join(segments[k:]) for k in range(1, len(segments)))
-        # An entry anywhere in a path (a language or mount prefix it does not name); an
-        # end part of it at the start (a prefix a proxy stripped before the app saw it).
-        self._wholes = frozenset(f"/{w}/" for w in wholes if w)
+        # An entry from any segment start on (after a language or mount prefix it does not
+        # name), and an end part of it at the start (a prefix a proxy stripped). Neither
+        # needs a segment end after it: routes that match more than their text
+        # (``^webhook`` without ``$``, ``/webhook.<format>``) are covered.
+        self._every = "" in wholes
+        self._wholes = frozenset(f"/{w}" for w in wholes if w)
         self._heads = frozenset(heads)
-        if "" in wholes:
-            self._wholes = frozenset({"//"})  # the root: every path
 
     def __repr__(self) -> str:
         return "every path" if self.entries is None else repr(list(self.entries))
@@ -213,16 +227,15 @@ class Paths:
     def cover(self, *spellings: str) -> bool:
         """Whether any spelling of a request's path (the routed path, the full path) is
         protected."""
-        if self.entries is None or "//" in self._wholes:
+        if self.entries is None or self._every:
             return True
         for spelling in spellings:
             for path in _spellings(spelling):
-                framed = f"/{path}/"
+                framed = f"/{path}"
                 if any(whole in framed for whole in self._wholes):
                     return True
-                for head in self._heads:
-                    if path == head or path.startswith(head + "/"):
-                        return True
+                if any(path.startswith(head) for head in self._heads):
+                    return True
         return False
 
 

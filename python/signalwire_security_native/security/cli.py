@@ -293,7 +293,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
     except ValueError as error:  # the URL does not parse (the message never holds the key)
         print(
-            f"signalwire-webhook: the URL argument {args.url} does not parse: {error}",
+            f"signalwire-webhook: the URL argument does not parse: {error}",
             file=sys.stderr,
         )
         return 2

@@ -17,12 +17,13 @@ import functools
 import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
+from urllib.parse import quote
 
 from ._guard import CONFIG, Guard, from_config, refused
 from ._optional import require
 from ._request import HeaderPolicy
 from ._rules import declares_body, needs_signature
-from .wsgi import allows
+from .wsgi import PATH_SAFE, allows
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FEATURE = "signalwire.core.security.django"
@@ -81,7 +82,15 @@ def _status(http: Any, guard: Guard, request: Any) -> int | None:
         cause += " outside Django read it)"
         return refused(400, cause, request.path)
     scheme = request.META.get("wsgi.url_scheme") or request.scheme
-    if not allows(guard, request.META, body, scheme=scheme):
+    meta = request.META
+    if not (meta.get("REQUEST_URI") or meta.get("RAW_URI")):
+        # No raw target (Django's test client, runserver, ASGI): rebuild it from the
+        # decoded path Django keeps as text (META's PATH_INFO is text too, not WSGI's
+        # latin-1 bytes).
+        query = meta.get("QUERY_STRING", "")
+        target = quote(request.path.encode(), safe=PATH_SAFE) + (f"?{query}" if query else "")
+        meta = {**meta, "REQUEST_URI": target}
+    if not allows(guard, meta, body, scheme=scheme):
         # Under ASGI the path arrives decoded; the platform signed the target as it sent it.
         raw = getattr(request, "scope", {}).get("raw_path")
         if not (isinstance(raw, bytes) and "REQUEST_URI" not in request.META):

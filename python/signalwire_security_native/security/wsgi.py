@@ -59,7 +59,7 @@ _ENVIRON_KEYS = {
     )
 }
 # What PEP 3333's URL rebuild leaves unquoted in a path (``%`` is not: PATH_INFO is decoded).
-_PATH_SAFE = "/:@!$&'()*+,;=~"
+PATH_SAFE = "/:@!$&'()*+,;=~"
 _STATUS = {
     400: "400 Bad Request",
     403: "403 Forbidden",
@@ -125,7 +125,7 @@ def received_url(environ: Mapping[str, Any], *, scheme: str | None = None) -> st
                 encoded = path.encode("latin-1")  # WSGI: bytes as latin-1
             except UnicodeEncodeError:
                 encoded = path.encode()  # text already (Django's META under ASGI)
-            target = quote(encoded, safe=_PATH_SAFE) or "/"
+            target = quote(encoded, safe=PATH_SAFE) or "/"
             query = environ.get("QUERY_STRING", "")
             if query:
                 target = f"{target}?{query}"
