@@ -675,17 +675,22 @@ def test_documented_defaults() -> None:
 
 @pytest.mark.parametrize("blank", ["", " ", "\n", "\t "])
 def test_blank_keys_are_refused(blank: str) -> None:
-    for build in (
-        lambda: WebhookSignatureMiddleware(lambda *a: None, signing_key=blank),  # type: ignore[arg-type]
+    builds: list[Callable[[], object]] = [
+        lambda: _asgi_keyed(blank),
         lambda: WSGIWebhookSignatureMiddleware(lambda *a: [], signing_keys=[KEY, blank]),
         lambda: _flask_ext_keys(SIGNALWIRE_SIGNING_KEY=blank),
         lambda: _flask_ext_keys(SIGNALWIRE_SIGNING_KEYS=[KEY, blank]),
-    ):
+    ]
+    for build in builds:
         with pytest.raises((TypeError, ValueError)):
             build()
     django_site.configure()
     with override_settings(SIGNALWIRE_SIGNING_KEY=blank), pytest.raises(ImproperlyConfigured):
         SignalWireWebhookMiddleware(lambda request: HttpResponse())
+
+
+def _asgi_keyed(key: str) -> object:
+    return WebhookSignatureMiddleware(lambda *a: None, signing_key=key)  # type: ignore[arg-type]
 
 
 def _flask_ext_keys(**config: Any) -> object:
