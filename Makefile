@@ -13,7 +13,8 @@ GENERATION_CASES ?= 50000
 # mypy sees our package under the name the import hook gives it, through a link.
 MYPY_PATH := .cache/mypy-path
 
-.PHONY: demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
+.PHONY: demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening \
+  mutants mutants-rust cargo-mutants
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt \
     requirements/frameworks.txt
@@ -153,6 +154,27 @@ fuzz-smoke fuzz: cargo-fuzz $(VENV)/.installed
 	    -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|peak_rss_mb)|Done )|panicked|ERROR|SUMMARY|artifact'; \
 	  test "$${PIPESTATUS[0]}" -eq 0; \
 	done
+
+# Mutation testing (CONTRIBUTING.md, "Mutation testing"; not part of `make test`, see there
+# for its run time). `mutants-rust`: cargo-mutants changes one thing at a time in the core's
+# security-deciding files and `cargo test` must fail for each change; the equivalent
+# mutants it skips are listed with their reasons in .cargo/mutants.toml. The outcome lists
+# (caught.txt, missed.txt, ...) go to $(MUTANTS_OUT)/mutants.out.
+CARGO_MUTANTS_VERSION := 27.1.0
+MUTANTS_FILES := src/scheme.rs src/keyring.rs src/candidates.rs src/validate.rs \
+  src/urlsplit.rs src/form_message.rs
+MUTANTS_JOBS ?= 2
+MUTANTS_OUT ?= .cache/mutants
+
+cargo-mutants:
+	cargo mutants --version 2>/dev/null | grep -qx 'cargo-mutants $(CARGO_MUTANTS_VERSION)' \
+	  || cargo install --quiet --locked cargo-mutants --version =$(CARGO_MUTANTS_VERSION)
+
+mutants: mutants-rust
+
+mutants-rust: cargo-mutants
+	mkdir -p $(MUTANTS_OUT)
+	cargo mutants --jobs $(MUTANTS_JOBS) $(addprefix --file ,$(MUTANTS_FILES)) --output $(MUTANTS_OUT)
 
 # Benchmarks (not part of `make test`): criterion for the core, then the side-by-side
 # Python comparison against the reference, twilio and the floor (benches/README.md).
