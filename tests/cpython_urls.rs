@@ -106,6 +106,9 @@ const CPYTHON_3_11_7: &[(&str, Split, Option<&str>, Port)] = &[
     ("https://%41.com/", Ok(["https", "%41.com", "/", "", ""]), Some("%41.com"), Ok(None)),
     ("https://h\\p", Ok(["https", "h\\p", "", "", ""]), Some("h\\p"), Ok(None)),
     ("https://h:80:90/", Ok(["https", "h:80:90", "/", "", ""]), Some("h"), Err("port-int")),
+    ("http://\u{ff45}x.com/", Ok(["http", "\u{ff45}x.com", "/", "", ""]), Some("\u{ff45}x.com"), Ok(None)),
+    ("http://u:\u{ff50}@\u{ff45}x.com:80/", Ok(["http", "u:\u{ff50}@\u{ff45}x.com:80", "/", "", ""]), Some("\u{ff45}x.com"), Ok(Some(80))),
+    ("http://x\u{aa}/", Ok(["http", "x\u{aa}", "/", "", ""]), Some("x\u{aa}"), Ok(None)),
     ("http://[::ffff:1.2.3.4]/", Ok(["http", "[::ffff:1.2.3.4]", "/", "", ""]), Some("::ffff:1.2.3.4"), Ok(None)),
     ("http://[::1]]/", Ok(["http", "[::1]]", "/", "", ""]), Some("::1"), Ok(None)),
     ("http://[[::1]/", Err("host"), None, Ok(None)),
@@ -185,6 +188,9 @@ const CPYTHON_3_10_13: &[(&str, Split, Option<&str>, Port)] = &[
     ("https://%41.com/", Ok(["https", "%41.com", "/", "", ""]), Some("%41.com"), Ok(None)),
     ("https://h\\p", Ok(["https", "h\\p", "", "", ""]), Some("h\\p"), Ok(None)),
     ("https://h:80:90/", Ok(["https", "h:80:90", "/", "", ""]), Some("h"), Err("port-int")),
+    ("http://\u{ff45}x.com/", Ok(["http", "\u{ff45}x.com", "/", "", ""]), Some("\u{ff45}x.com"), Ok(None)),
+    ("http://u:\u{ff50}@\u{ff45}x.com:80/", Ok(["http", "u:\u{ff50}@\u{ff45}x.com:80", "/", "", ""]), Some("\u{ff45}x.com"), Ok(Some(80))),
+    ("http://x\u{aa}/", Ok(["http", "x\u{aa}", "/", "", ""]), Some("x\u{aa}"), Ok(None)),
     ("http://[::ffff:1.2.3.4]/", Ok(["http", "[::ffff:1.2.3.4]", "/", "", ""]), Some("::ffff:1.2.3.4"), Ok(None)),
     ("http://[::1]]/", Ok(["http", "[::1]]", "/", "", ""]), Some("::1"), Ok(None)),
     ("http://[[::1]/", Ok(["http", "[[::1]", "/", "", ""]), Some("[::1"), Ok(None)),
@@ -267,6 +273,14 @@ fn urlsplit_hostname_and_port_equal_cpython_3_11() {
 #[test]
 fn urlsplit_hostname_and_port_equal_cpython_3_10() {
     check(CPYTHON_3_10_13, Dialect::CPYTHON_3_10);
+}
+
+/// `UrlRules` prints its dialect, never the Unicode tables behind a trait object.
+#[test]
+fn url_rules_debug() {
+    let text = format!("{:?}", UrlRules::cpython(Dialect::CPYTHON_3_10));
+    let dialect = format!("{:?}", Dialect::CPYTHON_3_10);
+    assert_eq!(text, format!("UrlRules {{ dialect: {dialect}, .. }}"));
 }
 
 #[test]
