@@ -275,6 +275,33 @@ fn urlsplit_hostname_and_port_equal_cpython_3_10() {
     check(CPYTHON_3_10_13, Dialect::CPYTHON_3_10);
 }
 
+/// Each generation against URLs that tell the releases apart, written out per release
+/// from CPython's changelogs (3.11: a scheme starts with a letter; gh-103848: bracketed
+/// hosts validated; gh-105704: no text around the brackets; gh-105708: `[V…]`), not
+/// read off the `Dialect` fields.
+#[test]
+fn each_generation_behaves_as_its_releases() {
+    const URLS: [&str; 4] = ["1a://h/", "http://[zz]/", "http://x[::1]/", "http://[V1.x]/"];
+    // (generation, scheme of URLS[0], whether each of the other three splits)
+    let releases = [
+        (Dialect::CPYTHON_3_10, "1a", [true, true, true]),
+        (Dialect::CPYTHON_3_10_16, "1a", [false, true, false]),
+        (Dialect::CPYTHON_3_10_17, "1a", [false, false, false]),
+        (Dialect::CPYTHON_3_11, "", [false, true, false]),
+        (Dialect::CPYTHON_3_11_12, "", [false, false, false]),
+        (Dialect::CPYTHON_3_13_15, "", [false, false, true]),
+    ];
+    assert_eq!(releases.map(|r| r.0), Dialect::GENERATIONS);
+    for (dialect, scheme, splits) in releases {
+        let rules = UrlRules::cpython(dialect);
+        assert_eq!(urlsplit(URLS[0], &rules).unwrap().scheme, scheme, "{dialect:?}");
+        for (url, ok) in URLS[1..].iter().zip(splits) {
+            assert_eq!(urlsplit(url, &rules).is_ok(), ok, "{url} {dialect:?}");
+        }
+        assert!(dialect.strips_leading_c0);
+    }
+}
+
 /// `UrlRules` prints its dialect, never the Unicode tables behind a trait object.
 #[test]
 fn url_rules_debug() {
