@@ -13,7 +13,8 @@ GENERATION_CASES ?= 50000
 # mypy sees our package under the name the import hook gives it, through a link.
 MYPY_PATH := .cache/mypy-path
 
-.PHONY: chart demo mutants-py test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening
+.PHONY: chart demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening \
+  mutants mutants-rust mutants-py cargo-mutants
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt \
     requirements/frameworks.txt
@@ -156,6 +157,36 @@ fuzz-smoke fuzz: cargo-fuzz $(VENV)/.installed
 	    -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|peak_rss_mb)|Done )|panicked|ERROR|SUMMARY|artifact'; \
 	  test "$${PIPESTATUS[0]}" -eq 0; \
 	done
+
+# Mutation testing (CONTRIBUTING.md, "Mutation testing"; not part of `make test`, see there
+# for its run time). `mutants-rust`: cargo-mutants changes one thing at a time in the core's
+# security-deciding files and `cargo test` must fail for each change; the equivalent
+# mutants it skips are listed with their reasons in .cargo/mutants.toml. The outcome lists
+# (caught.txt, missed.txt, ...) go to $(MUTANTS_OUT)/mutants.out.
+CARGO_MUTANTS_VERSION := 27.1.0
+MUTANTS_FILES := src/scheme.rs src/keyring.rs src/candidates.rs src/validate.rs \
+  src/urlsplit.rs src/form_message.rs
+MUTANTS_JOBS ?= 2
+MUTANTS_OUT ?= .cache/mutants
+
+cargo-mutants:
+	cargo mutants --version 2>/dev/null | grep -qx 'cargo-mutants $(CARGO_MUTANTS_VERSION)' \
+	  || cargo install --quiet --locked cargo-mutants --version =$(CARGO_MUTANTS_VERSION)
+
+mutants: mutants-rust mutants-py
+
+# A timed-out mutant (an endless loop: the tests never pass) counts as caught, but
+# cargo-mutants' exit status for timeouts (3) takes precedence over the one for missed
+# mutants (2), so the missed list itself decides.
+mutants-rust: cargo-mutants
+	mkdir -p $(MUTANTS_OUT)
+	status=0; cargo mutants --jobs $(MUTANTS_JOBS) $(addprefix --file ,$(MUTANTS_FILES)) \
+	  --output $(MUTANTS_OUT) || status=$$?; \
+	if [ -s $(MUTANTS_OUT)/mutants.out/missed.txt ]; then \
+	  echo "missed mutants (kill with a test, or list as equivalent in .cargo/mutants.toml):" >&2; \
+	  cat $(MUTANTS_OUT)/mutants.out/missed.txt >&2; exit 2; \
+	fi; \
+	[ $$status -eq 0 ] || [ $$status -eq 3 ]
 
 # Mutation testing of the security-deciding Python (tests/mutants.py; not part of `make
 # test`: each mutant runs its module's tests). MUTANTS_PY picks modules.

@@ -1316,6 +1316,15 @@ mod tests {
         assert!(!FormMessage::new(&spread).unwrap().groups.is_empty());
     }
 
+    /// A part is a `u32` offset whose top bit marks the decoded buffer, so every offset
+    /// into a body that `new` accepts must stay below that bit; and no body that fits is
+    /// refused (`new` gives `None` only above `MAX_BODY`).
+    #[test]
+    fn every_accepted_body_fits_below_the_decoded_bit() {
+        assert!(MAX_BODY < DECODED as usize);
+        assert_eq!(MAX_BODY + 1, DECODED as usize);
+    }
+
     #[test]
     fn heads_order_names_like_code_points() {
         for (a, b) in [

@@ -290,6 +290,48 @@ mod tests {
         assert_eq!(record("https://[::1/", "", &[true]).0, Ok(true));
     }
 
+    /// Bodies longer than [`crate::form_message::MAX_BODY`] (2 GiB) take
+    /// `scheme_b_over_params`, too large to reach through the validators in a test: it is
+    /// called directly, with answers computed by CPython as in `tests/known_answers.rs`
+    /// (`b(key, url, params)` there).
+    #[test]
+    fn scheme_b_over_params_known_answers() {
+        use super::scheme_b_over_params;
+        use crate::candidates::candidate_urls;
+        use crate::scheme::Sha1Key;
+
+        let key = Sha1Key::new(b"PSKtest1234567890abcdef");
+        let url = "https://example.ngrok.io/webhook";
+        let form = "To=%2B18005551212&CallSid=CA1&Digits=2&Digits=1&From=%2B14158675309&Caller=a+b";
+        // b(key, url, parse_qsl(form)), the same over url with ":443", b(key, url, []).
+        let (signed, signed_443, url_only) = (
+            "c2I0CAjVoTJj9MtEtO25UBWyLpA=",
+            "+xK3odhjKymVr4sTWcED8KclEYs=",
+            "TaQ3plsysOJtvcfl8qc+3/yxXEk=",
+        );
+        let rules = UrlRules::default();
+        let candidates = candidate_urls(url, &rules).unwrap();
+        let over =
+            |signature: &str, body: &str| scheme_b_over_params(&key, signature, &candidates, body, &rules);
+        assert_eq!(over(signed, form), Ok(true));
+        assert_eq!(over(signed_443, form), Ok(true));
+        assert_eq!(over(url_only, form), Ok(true));
+        assert_eq!(over(url_only, ""), Ok(true));
+        assert_eq!(over(signed, ""), Ok(false));
+        assert_eq!(over(signed, "To=%2B18005551212"), Ok(false));
+        assert_eq!(over("c2I0CAjVoTJj9MtEtO25UBWyLpB=", form), Ok(false));
+
+        // hashlib.sha256(json).hexdigest(), then b(key, url + "?bodySHA256=" + it, []).
+        let json = r#"{"event":"call.state","params":{"call_id":"abc-123","state":"answered"}}"#;
+        let url =
+            format!("{url}?bodySHA256=c7438da1bafd60c95c59bb67d9c3ffc9b4c2f7ed7261a62307aa9dcd6ac178fb");
+        let candidates = candidate_urls(&url, &rules).unwrap();
+        let over =
+            |signature: &str, body: &str| scheme_b_over_params(&key, signature, &candidates, body, &rules);
+        assert_eq!(over("8IaC/a2z9CnJ2DnGT66IJe6cFU8=", json), Ok(true));
+        assert_eq!(over("8IaC/a2z9CnJ2DnGT66IJe6cFU8=", "{}"), Ok(false));
+    }
+
     #[test]
     fn a_matching_body_sha256_is_required_and_errors_stop() {
         let url = "https://h/?bodySHA256=00";
