@@ -241,8 +241,8 @@ const CANDIDATES: &[(&str, &[&str])] = &[
 fn kind(error: &UrlError) -> &'static str {
     match error {
         UrlError::UnbalancedBrackets | UrlError::TextAroundBrackets => "ipv6",
-        UrlError::InvalidBracketedHost | UrlError::InvalidIpvFuture | UrlError::Ipv4InBrackets => "host",
-        UrlError::NfkcDelimiter => "nfkc",
+        UrlError::InvalidBracketedHost(_) | UrlError::InvalidIpvFuture | UrlError::Ipv4InBrackets => "host",
+        UrlError::NfkcDelimiter(_) => "nfkc",
         UrlError::PortNotInteger(_) => "port-int",
         UrlError::PortOutOfRange => "port-range",
     }
