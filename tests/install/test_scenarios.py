@@ -61,7 +61,7 @@ print(json.dumps(out))
 
 
 def _wheel() -> Path:
-    wheels = sorted((ROOT / "dist").glob("signalwire_security_native-*.whl"))
+    wheels = sorted((ROOT / "dist").glob("signalwire_security_native-*manylinux_2_17_x86_64.whl"))
     assert len(wheels) == 1, "run `make build` first"
     return wheels[0]
 
