@@ -226,11 +226,19 @@ $(WHEELHOUSE)/.complete: requirements/sdk.txt $(VENV)/.installed
 	$(BIN)/pip download --quiet --only-binary=:all: -d $(WHEELHOUSE) -r requirements/sdk.txt pip==25.3
 	touch $@
 
+# An older SDK for the scenario of tests/install/test_scenarios.py::test_s6_older_sdk (3.5.1:
+# the same security modules as 3.7.5, so ours is served).
+OLDER_SDK := 3.5.1
+$(WHEELHOUSE)/.older: $(VENV)/.installed
+	$(BIN)/pip download --quiet --only-binary=:all: --no-deps -d $(WHEELHOUSE) \
+	  signalwire-sdk==$(OLDER_SDK)
+	touch $@
+
 $(MYPY_PATH)/signalwire/core/security:
 	mkdir -p $(MYPY_PATH)/signalwire/core
 	ln -sfn $(CURDIR)/python/signalwire_security_native/security $@
 
-dropin: build $(WHEELHOUSE)/.complete $(MYPY_PATH)/signalwire/core/security
+dropin: build $(WHEELHOUSE)/.complete $(WHEELHOUSE)/.older $(MYPY_PATH)/signalwire/core/security
 	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install/test_scenarios.py
 	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict \
 	  --python-executable .cache/install-scenarios/s1/bin/python tests/dropin
