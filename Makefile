@@ -14,7 +14,7 @@ GENERATION_CASES ?= 50000
 MYPY_PATH := .cache/mypy-path
 
 .PHONY: demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening \
-  wheels wheel-aarch64 sdist cross-tools platforms arm64-python cross-cargo-test wheel-audit sdist-test
+  wheels wheel-aarch64 sdist cross-tools release-check platforms arm64-python cross-cargo-test wheel-audit sdist-test
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt \
     requirements/frameworks.txt
@@ -92,6 +92,7 @@ lint: build $(VENV)/.wheels-installed $(MYPY_PATH)/signalwire/core/security
 	$(BIN)/ruff check python tests demo benches fuzz .ci
 	$(BIN)/ruff format --check python tests demo benches fuzz .ci
 	$(BIN)/mypy --strict .ci/debian_pythons.py .ci/wheels.py
+	$(BIN)/zizmor --offline --quiet .github/workflows
 	MYPYPATH=python $(BIN)/mypy --strict -p signalwire_security_native
 	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict --explicit-package-bases \
 	  --exclude tests/dropin tests
@@ -218,6 +219,18 @@ sdist-test: sdist
 	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install/test_sdist.py
 
 platforms: wheel-audit arm64-python cross-cargo-test sdist-test
+
+# The release workflow's check on each native runner (.github/workflows/release.yml): the
+# wheel in dist/ that pip picks for this platform, in a fresh venv, against the reference.
+RELEASE_VENV := .venv-release
+RELEASE_BIN = $(RELEASE_VENV)/$(if $(filter Windows_NT,$(OS)),Scripts,bin)
+release-check:
+	$(PYTHON) -m venv $(RELEASE_VENV)
+	$(RELEASE_BIN)/python -m pip install --quiet -r requirements/test.txt
+	$(RELEASE_BIN)/python -m pip install --quiet --no-index --find-links dist \
+	  --only-binary=:all: signalwire-security-native
+	cd tests && SW_DIFF_CASES=20000 ../$(RELEASE_BIN)/python -m pytest -p no:cacheprovider -q \
+	  test_differential.py test_vectors.py test_platform.py
 
 # Install scenarios next to signalwire-sdk 3.7.5 (tests/install): each in a fresh venv with
 # real pip, from a wheelhouse of the SDK's pinned dependencies (downloaded once).

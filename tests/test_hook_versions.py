@@ -22,14 +22,16 @@ import pytest
 import reference
 
 SWITCH = "SIGNALWIRE_SECURITY_NATIVE"
+# Where the package would load from (its spec; executing the SDK's would need FastAPI).
 PROBE = """
 import json
+from importlib.util import find_spec
 try:
-    import signalwire.core.security as security
+    spec = find_spec("signalwire.core.security")
 except ImportError as error:
     print(json.dumps({"error": type(error).__name__}))
 else:
-    print(json.dumps({"file": security.__file__}))
+    print(json.dumps({"file": spec.origin if spec else None}))
 """
 
 

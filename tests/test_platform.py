@@ -15,14 +15,20 @@ import hmac
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import signalwire.core.security as ours
 
 PYTHON = os.environ.get("SW_PYTHON", sys.executable)
-CLI = os.environ.get("SW_CLI", str(Path(sys.executable).with_name("signalwire-webhook")))
+CLI = os.environ.get("SW_CLI") or str(
+    shutil.which("signalwire-webhook", path=str(Path(sys.executable).parent))
+    or "signalwire-webhook"
+)
 KEY = "PSK_platform_0123456789"
 URL = "https://example.ngrok.io/webhook?x=1"
 SWITCH = "SIGNALWIRE_SECURITY_NATIVE"
@@ -44,6 +50,7 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="an ELF check")
 def test_the_extension_is_built_for_this_cpu() -> None:
     native = Path(ours._native.__file__)
     header = native.read_bytes()[:20]
