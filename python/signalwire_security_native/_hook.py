@@ -12,8 +12,8 @@ the SDK's pure-Python modules are used as if we were not installed. It is read w
 ``signalwire.core.security`` is first imported.
 
 Activation is safe across SDK releases: the SDK's own ``signalwire/core/security`` modules
-are digested (``sdk_digest``) and ours are served only over a set of modules this release
-was verified against (``VERIFIED``), or where no SDK provides the package. Over any other
+are digested (``sdk_digests``) and ours are served only where every one present matches a
+set this release was verified against (``VERIFIED``), or where no SDK provides the package. Over any other
 SDK (an older one with other rules, a newer one that may expect names we lack) the finder
 stands down and the SDK's own modules load; ``signalwire-webhook doctor`` says why.
 ``SIGNALWIRE_SECURITY_NATIVE=force`` serves ours over any SDK. A path entry that is not a
@@ -43,13 +43,19 @@ OURS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "security")
 # Our copy under its own name, for the CLI when the SDK's modules are active.
 PRIVATE = __package__ + ".security"
 FORCE = "force"
-# SHA-256 of the SDK's signalwire/core/security/*.py (``sdk_digest``), for the releases our
+# SHA-256 of each of the SDK's signalwire/core/security/*.py files, for the releases our
 # modules were verified against (the differential tests run against 3.7.5; 3.5.0 to 3.7.5
-# ship the same modules). 3.4.x (other URL rules) and 3.0.x (no validators) are not here.
+# ship the same files). Ours is served when every SDK file present matches one set (a file
+# missing is one our package replaces, as a copy-over install leaves it); 3.4.x (other URL
+# rules) and 3.0.x (no validators) match none.
 VERIFIED = {
-    "37cdb0ed147781d47a17f910bb5ac3e923e5b4dc7c583c8b7e86b69f55c8114a": (
-        "signalwire-sdk 3.5.0 to 3.7.5"
-    ),
+    "signalwire-sdk 3.5.0 to 3.7.5": {
+        "__init__.py": "dd184abe7ea62370db9d0f3b5d6771c1a90d3463bc042a35471765686704f89f",
+        "security_utils.py": "2404c209e3144b1f17b62721ddba10a737164dfc9582be4da19a627c052f96a3",
+        "session_manager.py": "7518d02607abb7bf5e7e91f64b0c9ee0deb3fb8e0ef7fa2839c79472ace6cd50",
+        "webhook_middleware.py": "b147e8cb9d1d50c22a1eb6f3757dc69cc6d6d8a881edc159a62155f72805d7ff",
+        "webhook_validator.py": "f2d20f9b9240f286d7879783f4a5720e1ce0eaf182a726c6f614a0c0dcdf78b7",
+    },
 }
 # Why the finder stood down, once it did (doctor reports it).
 stood_down: str | None = None
@@ -65,16 +71,15 @@ def forced() -> bool:
     return os.environ.get(SWITCH, "").strip().lower() == FORCE
 
 
-def sdk_digest(folder: str) -> str:
-    """SHA-256 over the ``*.py`` files directly in an SDK ``security`` folder (names and
-    bytes, in name order)."""
+def sdk_digests(folder: str) -> dict[str, str]:
+    """SHA-256 of each ``*.py`` file directly in an SDK ``security`` folder, by name."""
     from hashlib import sha256  # noqa: PLC0415 - not at start-up
 
-    digest = sha256()
+    found = {}
     for name in sorted(n for n in os.listdir(folder) if n.endswith(".py")):
         with open(os.path.join(folder, name), "rb") as source:
-            digest.update(name.encode() + b"\0" + source.read() + b"\0")
-    return digest.hexdigest()
+            found[name] = sha256(source.read()).hexdigest()
+    return found
 
 
 def refusal(parent_path: Sequence[str] | None) -> str | None:
@@ -89,14 +94,17 @@ def refusal(parent_path: Sequence[str] | None) -> str | None:
         return None
     for folder in sdk_folders(entries):
         try:
-            digest = sdk_digest(folder)
+            found = sdk_digests(folder)
         except OSError as error:
             return f"the SDK's {folder} cannot be read ({type(error).__name__})"
-        if digest not in VERIFIED:
-            verified = "; ".join(VERIFIED.values())
+        differing = min(
+            ([n for n, d in found.items() if files.get(n) != d] for files in VERIFIED.values()),
+            key=len,
+        )
+        if differing:
             return (
-                f"the SDK's security modules ({folder}, sha256 {digest[:16]}...) are not "
-                f"ones this release was verified against ({verified})"
+                f"the SDK's security modules in {folder} are not ones this release was "
+                f"verified against ({'; '.join(VERIFIED)}): {', '.join(differing)} differ"
             )
     return None
 

@@ -83,7 +83,7 @@ def report() -> tuple[list[str], int]:
         + ("installed" if _hook_installed() else "NOT installed in this interpreter")
         + " (signalwire_security_native_hook.pth)",
         f"escape hatch {SWITCH}: " + (repr(switch) if switch is not None else "not set"),
-        "verified SDK security modules: " + "; ".join(_hook.VERIFIED.values()),
+        "verified SDK security modules: " + "; ".join(_hook.VERIFIED),
     ]
     if sdk is not None:
         missing = _sdk_files_missing()
