@@ -46,10 +46,12 @@ CROSS_PACKAGES := qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
   binutils-mingw-w64-x86-64
 CROSS_COMMANDS := qemu-aarch64-static qemu-s390x-static aarch64-linux-gnu-gcc s390x-linux-gnu-gcc musl-gcc \
   x86_64-w64-mingw32-gcc x86_64-w64-mingw32-objdump
+# Root here; sudo on a hosted runner (the release workflow).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 cross-tools:
 	@for c in $(CROSS_COMMANDS); do command -v $$c > /dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	    --no-install-recommends $(CROSS_PACKAGES) > /dev/null; \
 	fi
 
