@@ -14,7 +14,8 @@ GENERATION_CASES ?= 50000
 MYPY_PATH := .cache/mypy-path
 
 .PHONY: chart demo test lint rust-test py-test other-pythons debian-download debian-pythons dropin build bench bench-floor clean fuzz fuzz-smoke cargo-fuzz hardening \
-  mutants mutants-rust mutants-py cargo-mutants
+  mutants mutants-rust mutants-py cargo-mutants \
+  wheels wheel-aarch64 sdist cross-tools release-check platforms arm64-python cross-cargo-test wheel-audit sdist-test
 
 $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo.txt \
     requirements/frameworks.txt
@@ -24,16 +25,67 @@ $(VENV)/.installed: requirements/dev.txt requirements/test.txt requirements/demo
 	  -r requirements/frameworks.txt
 	touch $@
 
-build: $(VENV)/.installed
+# Release wheels (README "Install"): maturin --zig, with zig from PyPI (requirements/wheels.txt)
+# as the cross linker against old glibc/musl and macOS stubs; rustup adds the targets.
+# `make build` is the manylinux_2_17 x86_64 wheel, the one the tests install and we ship.
+$(VENV)/.wheels-installed: $(VENV)/.installed requirements/wheels.txt
+	$(BIN)/pip install --quiet -r requirements/wheels.txt
+	touch $@
+
+RUST_TARGETS := x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl \
+  aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-gnu \
+  s390x-unknown-linux-gnu
+.cache/rust-targets: Makefile
+	rustup target add $(RUST_TARGETS)
+	mkdir -p .cache && touch $@
+
+# Debian's packages for the cross proofs and the Windows link (installed once, system-wide as
+# the machine's other tools): qemu-user-static runs ARM64 and s390x binaries; the cross gccs
+# link `cargo test` for those targets against Debian's cross libc; mingw-w64 links Windows.
+CROSS_PACKAGES := qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+  gcc-s390x-linux-gnu libc6-dev-s390x-cross musl-tools gcc-mingw-w64-x86-64-win32 \
+  binutils-mingw-w64-x86-64
+CROSS_COMMANDS := qemu-aarch64-static qemu-s390x-static aarch64-linux-gnu-gcc s390x-linux-gnu-gcc musl-gcc \
+  x86_64-w64-mingw32-gcc x86_64-w64-mingw32-objdump
+# Root here; sudo on a hosted runner (the release workflow).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+cross-tools:
+	@for c in $(CROSS_COMMANDS); do command -v $$c > /dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $(CROSS_PACKAGES) > /dev/null; \
+	fi
+
+# maturin finds zig as `python -m ziglang` on PATH: .venv's python first.
+ZIG_BUILD = PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/maturin build --release --quiet --zig -o dist
+NATIVE_WHEEL = dist/signalwire_security_native-*manylinux_2_17_x86_64.whl
+
+build: $(VENV)/.wheels-installed .cache/rust-targets
 	rm -rf dist
-	$(BIN)/maturin build --release --quiet -o dist
-	$(BIN)/pip install --quiet --force-reinstall --no-deps dist/*.whl
+	$(ZIG_BUILD) --target x86_64-unknown-linux-gnu --compatibility manylinux_2_17
+	$(BIN)/pip install --quiet --force-reinstall --no-deps $(NATIVE_WHEEL)
+
+wheel-aarch64: build
+	$(ZIG_BUILD) --target aarch64-unknown-linux-gnu --compatibility manylinux_2_17
+
+sdist: build
+	$(BIN)/maturin sdist --out dist
+
+# Every release artefact into dist/, then the table (.ci/wheels.py). Windows is built with
+# Debian's mingw-w64 as the linker (zig's link of the dotted module name fails: README).
+wheels: wheel-aarch64 sdist cross-tools
+	$(ZIG_BUILD) --target x86_64-unknown-linux-musl --compatibility musllinux_1_2
+	$(ZIG_BUILD) --target aarch64-unknown-linux-musl --compatibility musllinux_1_2
+	$(ZIG_BUILD) --target universal2-apple-darwin
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/maturin build --release --quiet -o dist \
+	  --target x86_64-pc-windows-gnu
+	$(BIN)/python .ci/wheels.py dist
 
 demo: build
 	$(BIN)/python demo/receiver.py
 	$(BIN)/python demo/flask_receiver.py
 
-lint: build $(MYPY_PATH)/signalwire/core/security
+lint: build $(VENV)/.wheels-installed $(MYPY_PATH)/signalwire/core/security
 	cargo fmt --check
 	cargo fmt --check --manifest-path benches/floor/Cargo.toml
 	cargo fmt --check --manifest-path fuzz/Cargo.toml
@@ -42,7 +94,8 @@ lint: build $(MYPY_PATH)/signalwire/core/security
 	cargo clippy --all-targets --features python -- -D warnings
 	$(BIN)/ruff check python tests demo benches fuzz .ci
 	$(BIN)/ruff format --check python tests demo benches fuzz .ci
-	$(BIN)/mypy --strict .ci/debian_pythons.py
+	$(BIN)/mypy --strict .ci/debian_pythons.py .ci/wheels.py
+	$(BIN)/zizmor --offline --quiet .github/workflows
 	MYPYPATH=python $(BIN)/mypy --strict -p signalwire_security_native
 	MYPYPATH=$(MYPY_PATH):tests $(BIN)/mypy --strict --explicit-package-bases \
 	  --exclude tests/dropin tests
@@ -79,7 +132,7 @@ other-pythons: build
 	  [ -x .venv-$$v/bin/python ] || "$$py" -m venv .venv-$$v; \
 	  .venv-$$v/bin/pip install --quiet -r requirements/test.txt -r requirements/demo.txt \
 	    -r requirements/frameworks.txt; \
-	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps dist/*.whl; \
+	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps $(NATIVE_WHEEL); \
 	  echo "== CPython $$v"; \
 	  (cd tests && $(OTHER_ENV) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q $(OTHER_TESTS)); \
 	done
@@ -111,13 +164,79 @@ debian-pythons: build debian-download
 	  fi; \
 	  wheel=$$(dirname "$$py")/../usr/lib/python3/dist-packages; rm -rf $$wheel; \
 	  $(BIN)/pip install --quiet --target $$wheel --python-version $$series --only-binary=:all: \
-	    --no-deps dist/*.whl; \
+	    --no-deps $(NATIVE_WHEEL); \
 	  sed "1s|.*|#!$$py|" $$wheel/bin/signalwire-webhook > "$$(dirname "$$py")/signalwire-webhook"; \
 	  chmod +x "$$(dirname "$$py")/signalwire-webhook"; \
 	  echo "== Debian CPython $$label: $$("$$py" -c 'import sys; print(sys.version.split()[0])')"; \
 	  (cd tests && PYTHONPATH=$(CURDIR)/$$site $(OTHER_ENV) \
 	     "$$py" -m pytest -p no:cacheprovider -q $(OTHER_TESTS)) < /dev/null; \
 	done < $(DEBIAN_CACHE)/launchers
+
+# Other CPUs and C libraries (README "Install"), run here under qemu-user-static:
+# - the aarch64 wheel on Debian's arm64 CPython (.ci/debian_pythons.py 3.13-trixie-arm64):
+#   the differential tests (ARM64_CASES seeded cases) with the large forms that drive the
+#   NEON lanes, and tests/test_platform.py (the .pth hook from the site dir, the CLI);
+# - the core's `cargo test` for aarch64 (qemu), x86_64 musl (natively) and s390x, a
+#   big-endian CPU (qemu), linked by Debian's cross gccs against Debian's cross libcs;
+# - the audit of every Linux wheel in dist/ (tests/install/test_wheels.py) and the sdist
+#   built by pip in a fresh venv (tests/install/test_sdist.py).
+ARM64_LABEL := 3.13-trixie-arm64
+ARM64_ROOT := $(DEBIAN_CACHE)/$(ARM64_LABEL)
+ARM64_CASES ?= 3000
+ARM64_TESTS := test_differential.py test_platform.py test_vectors.py
+
+arm64-python: wheel-aarch64 cross-tools
+	set -e; mkdir -p $(DEBIAN_CACHE); \
+	py=$$($(PYTHON) .ci/debian_pythons.py $(ARM64_LABEL) | cut -d' ' -f2); \
+	(cd tests && ../$(BIN)/python -c 'import reference; reference.load("webhook_validator")'); \
+	site=$(DEBIAN_CACHE)/site-$(ARM64_LABEL); want=$$(sha256sum < requirements/test.txt); \
+	if [ "$$(cat $$site/.stamp 2>/dev/null)" != "$$want" ]; then \
+	  rm -rf $$site; \
+	  $(BIN)/pip install --quiet --target $$site --python-version 3.13 --only-binary=:all: \
+	    --platform manylinux_2_17_aarch64 -r requirements/test.txt; \
+	  echo "$$want" > $$site/.stamp; \
+	fi; \
+	wheel=$(ARM64_ROOT)/usr/lib/python3/dist-packages; rm -rf $$wheel; \
+	$(BIN)/pip install --quiet --target $$wheel --python-version 3.13 --only-binary=:all: \
+	  --platform manylinux_2_17_aarch64 --no-deps dist/*manylinux_2_17_aarch64.whl; \
+	sed "1s|.*|#!$$py|" $$wheel/bin/signalwire-webhook > $(ARM64_ROOT)/bin/signalwire-webhook; \
+	chmod +x $(ARM64_ROOT)/bin/signalwire-webhook; \
+	echo "== Debian arm64 CPython under qemu: $$("$$py" -c 'import platform, sys; print(sys.version.split()[0], platform.machine())')"; \
+	cd tests && PYTHONPATH=$(CURDIR)/$$site SW_DIFF_CASES=$(ARM64_CASES) SW_HYPOTHESIS_EXAMPLES=100 \
+	  SW_PYTHON=$$py SW_CLI=$(CURDIR)/$(ARM64_ROOT)/bin/signalwire-webhook \
+	  "$$py" -m pytest -p no:cacheprovider -q $(ARM64_TESTS) < /dev/null
+
+# Optimised (opt-level 1) with debug assertions and overflow checks kept: under emulation the
+# unoptimised large-form tests take minutes.
+CROSS_CARGO_TEST = CARGO_PROFILE_DEV_OPT_LEVEL=1 cargo test --quiet
+cross-cargo-test: cross-tools .cache/rust-targets
+	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu" \
+	  $(CROSS_CARGO_TEST) --target aarch64-unknown-linux-gnu
+	CC_x86_64_unknown_linux_musl=musl-gcc $(CROSS_CARGO_TEST) --target x86_64-unknown-linux-musl
+	CARGO_TARGET_S390X_UNKNOWN_LINUX_GNU_LINKER=s390x-linux-gnu-gcc \
+	CARGO_TARGET_S390X_UNKNOWN_LINUX_GNU_RUNNER="qemu-s390x-static -L /usr/s390x-linux-gnu" \
+	  $(CROSS_CARGO_TEST) --target s390x-unknown-linux-gnu
+
+wheel-audit: wheel-aarch64 $(VENV)/.wheels-installed
+	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install/test_wheels.py
+
+sdist-test: sdist
+	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install/test_sdist.py
+
+platforms: wheel-audit arm64-python cross-cargo-test sdist-test
+
+# The release workflow's check on each native runner (.github/workflows/release.yml): the
+# wheel in dist/ that pip picks for this platform, in a fresh venv, against the reference.
+RELEASE_VENV := .venv-release
+RELEASE_BIN = $(RELEASE_VENV)/$(if $(filter Windows_NT,$(OS)),Scripts,bin)
+release-check:
+	$(PYTHON) -m venv $(RELEASE_VENV)
+	$(RELEASE_BIN)/python -m pip install --quiet -r requirements/test.txt
+	$(RELEASE_BIN)/python -m pip install --quiet --no-index --find-links dist \
+	  --only-binary=:all: signalwire-security-native
+	cd tests && SW_DIFF_CASES=20000 ../$(RELEASE_BIN)/python -m pytest -p no:cacheprovider -q \
+	  test_differential.py test_vectors.py test_platform.py
 
 # Install scenarios next to signalwire-sdk 3.7.5 (tests/install): each in a fresh venv with
 # real pip, from a wheelhouse of the SDK's pinned dependencies (downloaded once).
@@ -126,16 +245,24 @@ $(WHEELHOUSE)/.complete: requirements/sdk.txt $(VENV)/.installed
 	$(BIN)/pip download --quiet --only-binary=:all: -d $(WHEELHOUSE) -r requirements/sdk.txt pip==25.3
 	touch $@
 
+# An older SDK for the scenario of tests/install/test_scenarios.py::test_s6_older_sdk (3.5.1:
+# the same security modules as 3.7.5, so ours is served).
+OLDER_SDK := 3.5.1
+$(WHEELHOUSE)/.older: $(VENV)/.installed
+	$(BIN)/pip download --quiet --only-binary=:all: --no-deps -d $(WHEELHOUSE) \
+	  signalwire-sdk==$(OLDER_SDK)
+	touch $@
+
 $(MYPY_PATH)/signalwire/core/security:
 	mkdir -p $(MYPY_PATH)/signalwire/core
 	ln -sfn $(CURDIR)/python/signalwire_security_native/security $@
 
-dropin: build $(WHEELHOUSE)/.complete $(MYPY_PATH)/signalwire/core/security
-	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install
+dropin: build $(WHEELHOUSE)/.complete $(WHEELHOUSE)/.older $(MYPY_PATH)/signalwire/core/security
+	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install/test_scenarios.py
 	MYPYPATH=$(MYPY_PATH):tests:tests/dropin $(BIN)/mypy --strict \
 	  --python-executable .cache/install-scenarios/s1/bin/python tests/dropin
 
-test: lint rust-test py-test other-pythons debian-pythons dropin fuzz-smoke
+test: lint rust-test py-test other-pythons debian-pythons dropin platforms fuzz-smoke
 
 # Fuzzing (fuzz/README.md): cargo-fuzz's nightly flags on the stable toolchain, through
 # RUSTC_BOOTSTRAP. `make fuzz` runs each target FUZZ_SECONDS; the test run smoke-tests them.

@@ -4,7 +4,9 @@
     python3 .ci/debian_pythons.py [LABEL ...]    # prints "LABEL LAUNCHER" per interpreter
 
 LABELs are ``3.13-trixie`` (the stable release's 3.13), ``3.13``, ``3.14`` and ``3.15``
-(the newest build of that series in trixie, sid or experimental). Packages come from the
+(the newest build of that series in trixie, sid or experimental), and ``3.13-trixie-arm64``:
+the stable release's ARM64 build, started under ``qemu-aarch64-static`` (Debian's
+qemu-user-static) with the unpacked folder as its root (``-L``). Packages come from the
 Debian archive this machine's own apt sources name (read at run time, never written down
 here), fetched with ``apt-get download`` under a private apt configuration whose state and
 cache live in ``.cache/debian-python/apt``; the archive's signatures are checked against
@@ -29,10 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "debian-python"
 APT = CACHE / "apt"
+ARM64 = "-arm64"
 DEBS = CACHE / "debs"
 SUITES = ("trixie", "sid", "experimental")
 KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
-LABELS = ("3.13-trixie", "3.13", "3.14", "3.15")
+LABELS = ("3.13-trixie", "3.13", "3.14", "3.15", "3.13-trixie-arm64")
 # What the stdlib's extension modules load, besides libc: pyexpat, zlib, _ctypes, _ssl and
 # _hashlib, _zstd (3.14+), _lzma, _bz2, _decimal.
 LIBRARIES = (
@@ -53,6 +56,14 @@ PYTHONHOME="$root/usr" exec "$root/usr/lib64/ld-linux-x86-64.so.2" \\
   --library-path "$root/usr/lib/x86_64-linux-gnu" --argv0 "$0" \\
   "$root/usr/bin/python{series}" "$@"
 """
+# The ARM64 build under qemu: -L makes the folder the root for the loader and the libraries
+# (usr/lib is also reached as /lib, the merged-/usr loader path); Python finds its prefix
+# from the executable's path.
+LAUNCHER_ARM64 = """#!/bin/sh
+# Debian's arm64 python{series} {version}, under qemu-aarch64-static.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+exec qemu-aarch64-static -L "$root" "$root/usr/bin/python{series}" "$@"
+"""
 
 
 def archive_uri() -> str:
@@ -70,24 +81,33 @@ def archive_uri() -> str:
     sys.exit("no Debian archive found in this machine's apt sources")
 
 
-def apt_options() -> list[str]:
+def apt_dir(arch: str) -> Path:
+    return APT if arch == "amd64" else CACHE / f"apt-{arch}"
+
+
+def arch_of(label: str) -> str:
+    return "arm64" if label.endswith(ARM64) else "amd64"
+
+
+def apt_options(arch: str = "amd64") -> list[str]:
+    apt = apt_dir(arch)
     return [
         "-o",
-        f"Dir::State={APT / 'state'}",
+        f"Dir::State={apt / 'state'}",
         "-o",
-        f"Dir::Cache={APT / 'cache'}",
+        f"Dir::Cache={apt / 'cache'}",
         "-o",
-        f"Dir::Etc::SourceList={APT / 'sources.list'}",
+        f"Dir::Etc::SourceList={apt / 'sources.list'}",
         "-o",
-        f"Dir::Etc::SourceParts={APT / 'sources.list.d'}",
+        f"Dir::Etc::SourceParts={apt / 'sources.list.d'}",
         "-o",
-        f"Dir::Etc::Preferences={APT / 'preferences'}",
+        f"Dir::Etc::Preferences={apt / 'preferences'}",
         "-o",
-        f"Dir::Etc::PreferencesParts={APT / 'preferences.d'}",
+        f"Dir::Etc::PreferencesParts={apt / 'preferences.d'}",
         "-o",
-        "APT::Architecture=amd64",
+        f"APT::Architecture={arch}",
         "-o",
-        "APT::Architectures::=amd64",
+        f"APT::Architectures::={arch}",
         "-o",
         "Debug::NoLocking=1",
         "-o",
@@ -97,20 +117,21 @@ def apt_options() -> list[str]:
     ]
 
 
-def update() -> None:
+def update(arch: str = "amd64") -> None:
+    apt = apt_dir(arch)
     for sub in ("state/lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"):
-        (APT / sub).mkdir(parents=True, exist_ok=True)
+        (apt / sub).mkdir(parents=True, exist_ok=True)
     uri = archive_uri()
     lines = [f"deb [signed-by={KEYRING}] {uri} {suite} main" for suite in SUITES]
-    (APT / "sources.list").write_text("\n".join(lines) + "\n")
-    (APT / "preferences").write_text("")
-    subprocess.run(["apt-get", *apt_options(), "-qq", "update"], check=True)
+    (apt / "sources.list").write_text("\n".join(lines) + "\n")
+    (apt / "preferences").write_text("")
+    subprocess.run(["apt-get", *apt_options(arch), "-qq", "update"], check=True)
 
 
-def versions(package: str) -> list[tuple[str, str]]:
+def versions(package: str, arch: str = "amd64") -> list[tuple[str, str]]:
     """(version, suite) of every build of ``package`` the sources list, newest first."""
     out = subprocess.run(
-        ["apt-cache", *apt_options(), "madison", package],
+        ["apt-cache", *apt_options(arch), "madison", package],
         check=True,
         text=True,
         stdout=subprocess.PIPE,
@@ -138,13 +159,14 @@ def _compare(a: str, b: str) -> int:
 
 def pick(label: str) -> tuple[str, str | None]:
     """The series and the suite to take (None: the newest build anywhere)."""
+    label = label.removesuffix(ARM64)
     if label.endswith("-trixie"):
         return label.removesuffix("-trixie"), "trixie"
     return label, None
 
 
-def chosen(package: str, suite: str | None) -> tuple[str, str]:
-    builds = versions(package)
+def chosen(package: str, suite: str | None, arch: str = "amd64") -> tuple[str, str]:
+    builds = versions(package, arch)
     if suite is not None:
         builds = [b for b in builds if b[1] == suite]
     if not builds:
@@ -152,17 +174,25 @@ def chosen(package: str, suite: str | None) -> tuple[str, str]:
     return builds[0]
 
 
-def download(package: str, version: str) -> Path:
+def download(package: str, version: str, arch: str = "amd64") -> Path:
     DEBS.mkdir(parents=True, exist_ok=True)
-    pattern = f"{package}_{version.replace(':', '%3a')}_*.deb"
-    have = sorted(DEBS.glob(pattern))
+    pattern = f"{package}_{version.replace(':', '%3a')}_{{{arch},all}}.deb"
+    have = sorted(
+        p
+        for p in DEBS.glob(f"{package}_{version.replace(':', '%3a')}_*.deb")
+        if p.name.endswith((f"_{arch}.deb", "_all.deb"))
+    )
     if not have:
         subprocess.run(
-            ["apt-get", *apt_options(), "-qq", "download", f"{package}={version}"],
+            ["apt-get", *apt_options(arch), "-qq", "download", f"{package}={version}"],
             check=True,
             cwd=DEBS,
         )
-        have = sorted(DEBS.glob(pattern))
+        have = sorted(
+            p
+            for p in DEBS.glob(f"{package}_{version.replace(':', '%3a')}_*.deb")
+            if p.name.endswith((f"_{arch}.deb", "_all.deb"))
+        )
     if not have:
         sys.exit(f"apt-get download left no {pattern}")
     return have[0]
@@ -170,14 +200,17 @@ def download(package: str, version: str) -> Path:
 
 def unpack(label: str) -> Path:
     series, suite = pick(label)
-    minimal_version, where = chosen(f"python{series}-minimal", suite)
+    arch = arch_of(label)
+    minimal_version, where = chosen(f"python{series}-minimal", suite, arch)
     packages = {
         f"python{series}-minimal": minimal_version,
         f"libpython{series}-minimal": minimal_version,
         f"libpython{series}-stdlib": minimal_version,
     }
-    for library in LIBRARIES:
-        packages[library] = chosen(library, where or None)[0]
+    # Under qemu nothing of the host's is reachable: the test tools' own extensions
+    # (hypothesis') need libgcc_s too.
+    for library in (*LIBRARIES, "libgcc-s1") if arch != "amd64" else LIBRARIES:
+        packages[library] = chosen(library, where or None, arch)[0]
     stamp = " ".join(f"{p}={v}" for p, v in sorted(packages.items()))
     target = CACHE / label
     if (target / ".stamp").is_file() and (target / ".stamp").read_text() == stamp:
@@ -185,11 +218,15 @@ def unpack(label: str) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     for package, version in packages.items():
-        subprocess.run(["dpkg", "-x", str(download(package, version)), str(target)], check=True)
+        deb = download(package, version, arch)
+        subprocess.run(["dpkg", "-x", str(deb), str(target)], check=True)
+    if arch != "amd64":
+        (target / "lib").symlink_to("usr/lib")  # the merged-/usr loader path
     upstream = minimal_version.split("-")[0].split("~")[0]
     launcher = target / "bin" / "python"
     launcher.parent.mkdir()
-    launcher.write_text(LAUNCHER.format(series=series, version=minimal_version))
+    text = LAUNCHER if arch == "amd64" else LAUNCHER_ARM64
+    launcher.write_text(text.format(series=series, version=minimal_version))
     launcher.chmod(0o755)
     check = subprocess.run(
         [
@@ -219,7 +256,8 @@ def main() -> None:
         for label in labels:
             print(label, CACHE / label / "bin" / "python")
         return
-    update()
+    for arch in sorted({arch_of(label) for label in labels}):
+        update(arch)
     for label in labels:
         print(label, unpack(label))
 

@@ -61,7 +61,7 @@ print(json.dumps(out))
 
 
 def _wheel() -> Path:
-    wheels = sorted((ROOT / "dist").glob("signalwire_security_native-*.whl"))
+    wheels = sorted((ROOT / "dist").glob("signalwire_security_native-*manylinux_2_17_x86_64.whl"))
     assert len(wheels) == 1, "run `make build` first"
     return wheels[0]
 
@@ -250,6 +250,29 @@ def test_s5_ours_alone() -> None:
     )
     said = env.run(env.python, "-c", missing)
     assert said.startswith("ImportError ") and '"signalwire-security-native[fastapi]"' in said
+
+
+def test_s6_older_sdk() -> None:
+    """SDK 3.5.1 over 3.7.5's dependencies: its security modules are the ones ours were
+    verified against (README "Drop-in"), so ours is served and the SDK's agent imports."""
+    env = fresh("s6")
+    env.install_sdk()
+    env.pip(
+        "install", "--no-index", "--find-links", WHEELHOUSE, "--no-deps", "signalwire-sdk==3.5.1"
+    )
+    env.install_ours()
+    found = env.inspect()
+    assert found["sdk"] == "3.5.1" and found["agent"], found
+    assert_native(found, env)
+    status, report = env.doctor()
+    assert status == 0 and "verdict: native validation is active" in report, report
+    # A changed security module (what a future SDK may ship): the hook stands down.
+    validator = env.site_packages() / "signalwire" / "core" / "security" / "webhook_validator.py"
+    validator.write_text(validator.read_text() + "\n\ndef added_later() -> None:\n    pass\n")
+    assert_pure(env.inspect(), env)
+    status, report = env.doctor()
+    assert status == 1 and "the import hook stood down" in report, report
+    assert_native(env.inspect({SWITCH: "force"}), env)
 
 
 def test_escape_hatch_turns_native_off_without_uninstalling() -> None:

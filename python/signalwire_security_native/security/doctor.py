@@ -83,6 +83,7 @@ def report() -> tuple[list[str], int]:
         + ("installed" if _hook_installed() else "NOT installed in this interpreter")
         + " (signalwire_security_native_hook.pth)",
         f"escape hatch {SWITCH}: " + (repr(switch) if switch is not None else "not set"),
+        "verified SDK security modules: " + "; ".join(_hook.VERIFIED),
     ]
     if sdk is not None:
         missing = _sdk_files_missing()
@@ -129,15 +130,21 @@ def report() -> tuple[list[str], int]:
     if not pure:
         lines.append("verdict: native validation is active")
         return lines, 0
-    if sdk is None:
+    if sdk is None and _hook.stood_down is None:
         lines.append("verdict: no SDK is installed; nothing validates in pure Python")
         return lines, 0
-    reason = (
-        f"{SWITCH} turns the hook off"
-        if _hook.disabled()
-        else "the import hook did not run (python -S, an editable install, or a copy over "
-        "the SDK's files)"
-    )
+    if _hook.disabled():
+        reason = f"{SWITCH} turns the hook off"
+    elif _hook.stood_down is not None:
+        reason = (
+            f"the import hook stood down: {_hook.stood_down}. To serve ours over this SDK "
+            f"anyway, set {SWITCH}={_hook.FORCE} (run your SDK's own tests with it first)"
+        )
+    else:
+        reason = (
+            "the import hook did not run (python -S, an editable install, or a copy over "
+            "the SDK's files)"
+        )
     lines.append(f"verdict: the SDK validates in pure Python: {reason}")
     return lines, 1
 
