@@ -1316,6 +1316,19 @@ mod tests {
         assert!(!FormMessage::new(&spread).unwrap().groups.is_empty());
     }
 
+    /// Runs that start near the body's start, after a first field of each length: the
+    /// run's pattern is measured from its own start (a miscount there survived the random
+    /// bodies above, whose first run starts at 0).
+    #[test]
+    fn runs_starting_at_every_small_offset() {
+        for prefix in 0..48 {
+            for unit in ["a=&", "a&", "ab=c&", "0123456789=&"] {
+                let body = format!("{}&{}b=1", "x".repeat(prefix), unit.repeat(40));
+                assert_eq!(written(&body), model(&body), "{body:?}");
+            }
+        }
+    }
+
     /// A part is a `u32` offset whose top bit marks the decoded buffer, so every offset
     /// into a body that `new` accepts must stay below that bit; and no body that fits is
     /// refused (`new` gives `None` only above `MAX_BODY`).
