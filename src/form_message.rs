@@ -1329,6 +1329,17 @@ mod tests {
         }
     }
 
+    /// Pairs around DIRECT bytes long repeated in a row (a long name with empty values,
+    /// counted by the grouping), in messages over STAGE so that `feed` streams them.
+    #[test]
+    fn repeated_pairs_around_the_direct_length() {
+        for len in [DIRECT - 2, DIRECT - 1, DIRECT, DIRECT + 1, 600] {
+            let name = "n".repeat(len);
+            let body = format!("{name}=&").repeat(STAGE / len + 80) + "z=1";
+            assert_eq!(written(&body), model(&body), "{len}");
+        }
+    }
+
     /// A part is a `u32` offset whose top bit marks the decoded buffer, so every offset
     /// into a body that `new` accepts must stay below that bit; and no body that fits is
     /// refused (`new` gives `None` only above `MAX_BODY`).
