@@ -1340,6 +1340,17 @@ mod tests {
         }
     }
 
+    /// Sorted records over STAGE bytes that end in long names with empty values: each
+    /// long pair is fed as it is, after the staged short ones.
+    #[test]
+    fn long_names_with_empty_values_after_staged_records() {
+        let mut body: String = (0..20_000).map(|i| format!("a{i}=1&")).collect();
+        for k in 0..70 {
+            body.push_str(&format!("z{k}{}&", "n".repeat(600 + k)));
+        }
+        assert_eq!(written(&body), model(&body));
+    }
+
     /// A part is a `u32` offset whose top bit marks the decoded buffer, so every offset
     /// into a body that `new` accepts must stay below that bit; and no body that fits is
     /// refused (`new` gives `None` only above `MAX_BODY`).
