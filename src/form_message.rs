@@ -1316,6 +1316,41 @@ mod tests {
         assert!(!FormMessage::new(&spread).unwrap().groups.is_empty());
     }
 
+    /// Runs that start near the body's start, after a first field of each length: the
+    /// run's pattern is measured from its own start (a miscount there survived the random
+    /// bodies above, whose first run starts at 0).
+    #[test]
+    fn runs_starting_at_every_small_offset() {
+        for prefix in 0..48 {
+            for unit in ["a=&", "a&", "ab=c&", "0123456789=&"] {
+                let body = format!("{}&{}b=1", "x".repeat(prefix), unit.repeat(40));
+                assert_eq!(written(&body), model(&body), "{body:?}");
+            }
+        }
+    }
+
+    /// Pairs around DIRECT bytes long repeated in a row (a long name with empty values,
+    /// counted by the grouping), in messages over STAGE so that `feed` streams them.
+    #[test]
+    fn repeated_pairs_around_the_direct_length() {
+        for len in [DIRECT - 2, DIRECT - 1, DIRECT, DIRECT + 1, 600] {
+            let name = "n".repeat(len);
+            let body = format!("{name}=&").repeat(STAGE / len + 80) + "z=1";
+            assert_eq!(written(&body), model(&body), "{len}");
+        }
+    }
+
+    /// Sorted records over STAGE bytes that end in long names with empty values: each
+    /// long pair is fed as it is, after the staged short ones.
+    #[test]
+    fn long_names_with_empty_values_after_staged_records() {
+        let mut body: String = (0..20_000).map(|i| format!("a{i}=1&")).collect();
+        for k in 0..70 {
+            body.push_str(&format!("z{k}{}&", "n".repeat(600 + k)));
+        }
+        assert_eq!(written(&body), model(&body));
+    }
+
     /// A part is a `u32` offset whose top bit marks the decoded buffer, so every offset
     /// into a body that `new` accepts must stay below that bit; and no body that fits is
     /// refused (`new` gives `None` only above `MAX_BODY`).
