@@ -13,11 +13,12 @@ the SDK's pure-Python modules are used as if we were not installed. It is read w
 
 Activation is safe across SDK releases: the SDK's own ``signalwire/core/security`` modules
 are digested (``sdk_digests``) and ours are served only where every one present matches a
-set this release was verified against (``VERIFIED``), or where no SDK provides the package. Over any other
-SDK (an older one with other rules, a newer one that may expect names we lack) the finder
-stands down and the SDK's own modules load; ``signalwire-webhook doctor`` says why.
-``SIGNALWIRE_SECURITY_NATIVE=force`` serves ours over any SDK. A path entry that is not a
-directory (a zipapp, an egg) also makes the finder stand down, never fail the import.
+set this release was verified against (``VERIFIED``), or where no SDK provides the
+package. Over any other SDK (an older one with other rules, a newer one that may expect
+names we lack) the finder stands down and the SDK's own modules load;
+``signalwire-webhook doctor`` says why. ``SIGNALWIRE_SECURITY_NATIVE=force`` serves ours
+over any SDK. A path entry that is not a directory (a zipapp, an egg) also makes the
+finder stand down, never fail the import.
 
 At every interpreter start-up ``signalwire_security_native_hook.pth`` (an import line, up to
 CPython 3.14) or ``signalwire_security_native_hook.start`` (a PEP 829 entry point, from 3.15
