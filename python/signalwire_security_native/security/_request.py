@@ -7,6 +7,7 @@ framework adapters (ASGI, FastAPI) are built on it and it imports none of them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from typing import Literal
@@ -84,6 +85,10 @@ def check_public_url(base: str | None) -> str | None:
     message = "public_url must be an http(s) base URL such as https://example.ngrok.io"
     try:
         split = urlsplit(base)
+        _ = split.port  # a port that is not one raises
+        host = split.netloc.rpartition("@")[2]
+        if host.startswith("["):  # checked here too: not every interpreter's urlsplit does
+            ipaddress.IPv6Address(host[1 : host.index("]")])
     except ValueError:  # its message would repeat the value
         raise ValueError(message) from None
     if split.scheme not in ("http", "https") or not split.netloc or split.query or split.fragment:
