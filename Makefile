@@ -258,7 +258,8 @@ $(MYPY_PATH)/signalwire/core/security:
 	ln -sfn $(CURDIR)/python/signalwire_security_native/security $@
 
 dropin: build $(WHEELHOUSE)/.complete $(WHEELHOUSE)/.older $(MYPY_PATH)/signalwire/core/security
-	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install/test_scenarios.py
+	cd tests && ../$(BIN)/python -m pytest -p no:cacheprovider -q install/test_scenarios.py \
+	  install/test_testing_extra.py
 	MYPYPATH=$(MYPY_PATH):tests:tests/dropin $(BIN)/mypy --strict \
 	  --python-executable .cache/install-scenarios/s1/bin/python tests/dropin
 
