@@ -120,9 +120,13 @@ OTHER_TESTS := test_differential.py test_quirks.py test_vectors.py test_api.py \
   test_bad_input.py test_secrets.py test_concurrency_memory.py \
   test_generations.py test_layers.py \
   test_strict.py test_wsgi.py test_flask.py test_django.py test_testing_helpers.py \
-  test_attack.py test_attack_findings.py test_readme.py \
-  test_reference_pin.py test_form_paths.py test_header_rule.py test_messages.py \
+  test_reference_pin.py test_form_paths.py test_header_rule.py test_messages.py test_rules.py \
   test_mutants.py
+# The attack suites and the README's blocks (real servers, whole deployments: the CI budget)
+# run on 3.11 in py-test and again on the oldest and the newest interpreter.
+EDGE_TESTS := test_attack.py test_attack_findings.py test_readme.py
+EDGE_PYTHONS := 3.10 3.15
+edge = $$(case " $(EDGE_PYTHONS) " in *" $(1) "*) echo $(EDGE_TESTS);; esac)
 OTHER_ENV = SW_DIFF_CASES=$(DIFF_CASES_OTHER) SW_THREAD_CALLS=20000 SW_LEAK_CALLS=1000000
 
 other-pythons: build
@@ -134,7 +138,7 @@ other-pythons: build
 	    -r requirements/frameworks.txt; \
 	  .venv-$$v/bin/pip install --quiet --force-reinstall --no-deps $(NATIVE_WHEEL); \
 	  echo "== CPython $$v"; \
-	  (cd tests && $(OTHER_ENV) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q $(OTHER_TESTS)); \
+	  (cd tests && $(OTHER_ENV) ../.venv-$$v/bin/python -m pytest -p no:cacheprovider -q $(OTHER_TESTS) $(call edge,$$v)); \
 	done
 
 # The same tests on Debian's own builds (.ci/debian_pythons.py: downloaded once into
@@ -169,7 +173,7 @@ debian-pythons: build debian-download
 	  chmod +x "$$(dirname "$$py")/signalwire-webhook"; \
 	  echo "== Debian CPython $$label: $$("$$py" -c 'import sys; print(sys.version.split()[0])')"; \
 	  (cd tests && PYTHONPATH=$(CURDIR)/$$site $(OTHER_ENV) \
-	     "$$py" -m pytest -p no:cacheprovider -q $(OTHER_TESTS)) < /dev/null; \
+	     "$$py" -m pytest -p no:cacheprovider -q $(OTHER_TESTS) $(call edge,$$label)) < /dev/null; \
 	done < $(DEBIAN_CACHE)/launchers
 
 # Other CPUs and C libraries (README "Install"), run here under qemu-user-static:

@@ -1340,6 +1340,115 @@ mod tests {
         }
     }
 
+    /// Grouped forms longer than STAGE, so that `feed` flushes its stage between grouped
+    /// pairs and within runs: parts of every length around WINDOW and DIRECT (plain and
+    /// escaped), single pairs and runs long enough to fill the stage more than once.
+    #[test]
+    fn grouped_forms_stream_through_the_stage() {
+        let lengths = [0, 1, 14, 15, 16, 17, 100, DIRECT - 3, DIRECT - 1, DIRECT, 2_000];
+        let mut next = xorshift(0xd1b5_4a32_d192_ed03_u64);
+        let mut grouped = 0;
+        for round in 0..120 {
+            let names = 1 + next(if round % 2 == 0 { 8 } else { MAX_GROUPS as u64 });
+            let size = STAGE + next(3 * STAGE as u64) as usize;
+            let mut body = "n0=&".repeat(MIN_GROUPED);
+            while body.len() < size {
+                let name = format!("n{}", next(names));
+                let len = lengths[next(lengths.len() as u64) as usize];
+                let value = match next(4) {
+                    0 => "%41".repeat(len / 3),
+                    1 => "+".repeat(len),
+                    _ => "v".repeat(len),
+                };
+                let pair = format!("{name}={value}&");
+                let times = match next(3) {
+                    0 => 1 + next((4 * STAGE / pair.len()) as u64),
+                    _ => 1,
+                };
+                body.push_str(&pair.repeat(times as usize));
+            }
+            let message = FormMessage::new(&body).unwrap();
+            grouped += usize::from(!message.groups.is_empty() && message.records().is_empty());
+            assert_eq!(written(&body), model(&body), "round {round}");
+        }
+        assert!(grouped > 100, "{grouped}");
+    }
+
+    /// Grouped forms whose message is shorter than WINDOW (the stage is sized from the
+    /// message): empty fields make up the grouping's minimum, short pairs repeat.
+    #[test]
+    fn grouped_forms_shorter_than_a_window() {
+        for tail in [
+            "a=&a=",
+            "ab&ab",
+            "a=b&a=b&a=b",
+            "a=1&b=2&a=1",
+            "%41=%42&%41=%42",
+            "x",
+        ] {
+            let body = "&".repeat(MIN_GROUPED) + tail;
+            let message = FormMessage::new(&body).unwrap();
+            assert!(!message.groups.is_empty() && message.len() < WINDOW, "{body:?}");
+            assert_eq!(written(&body), model(&body), "{body:?}");
+        }
+    }
+
+    /// `sort_heads` on its own, over the sizes that split into ranges: distinct heads, then
+    /// heads of which many are equal or share high bits; sorted and stable.
+    #[test]
+    fn sort_heads_orders_every_split_size_stably() {
+        let mut next = xorshift(0x6a09_e667_f3bc_c909_u64);
+        let sizes = [
+            STACK_SORTED + 1,
+            SPLIT - 1,
+            SPLIT,
+            SPLIT + 1,
+            4_999,
+            5_003,
+            7_777,
+            20_011,
+        ];
+        for (n, mixed) in sizes.into_iter().flat_map(|n| [(n, false), (n, true)]) {
+            let mut fields: Vec<Field> = (0..n)
+                .map(|i| Field {
+                    head: match next(4) {
+                        0 if mixed => u128::from(next(8)),
+                        1 => u128::from(next(u64::MAX)) << 64,
+                        _ => (u128::from(next(u64::MAX)) << 64) | u128::from(next(u64::MAX)),
+                    },
+                    name: Part {
+                        start: i as u32,
+                        len: 0,
+                    },
+                    value: Part::default(),
+                })
+                .collect();
+            fields.reserve(record_capacity(n) - n);
+            let mut expected: Vec<(u128, u32)> = fields.iter().map(|f| (f.head, f.name.start)).collect();
+            expected.sort();
+            let first = sort_heads(&mut fields);
+            let sorted: Vec<(u128, u32)> = fields[first..].iter().map(|f| (f.head, f.name.start)).collect();
+            assert!(sorted == expected, "{n} {mixed}");
+        }
+    }
+
+    /// The records of a large form are split in the second half of their own allocation,
+    /// reserved when parsing began (a capacity off the record count would grow on
+    /// splitting); a form too small to split reserves no second half.
+    #[test]
+    fn large_forms_split_within_their_reservation() {
+        for n in [600, SPLIT - 1, SPLIT, 5_000, 12_345] {
+            let fields: Vec<String> = (0..n).map(|i| format!("n{}={i}", n - i)).collect();
+            let body = fields.join("&");
+            let message = FormMessage::new(&body).unwrap();
+            let split = n >= SPLIT;
+            let records = if split { 2 * n } else { n };
+            assert_eq!(message.first, if split { n } else { 0 });
+            assert_eq!(message.fields.len(), records);
+            assert_eq!(message.fields.capacity(), records, "{n}");
+        }
+    }
+
     /// Sorted records over STAGE bytes that end in long names with empty values: each
     /// long pair is fed as it is, after the staged short ones.
     #[test]

@@ -7,7 +7,9 @@ The module's tests then run; a mutant they fail on is killed. A survivor is eith
 in the tests or equivalent (no input can tell it apart): ``mutants-equivalent.txt`` lists
 those, each with the reason, and ``test_mutants.py`` checks the list against the code.
 
-    python tests/mutants.py [MODULE ...]      # default: every module of TARGETS
+    python tests/mutants.py [MODULE[:LINE] ...]   # default: every module of TARGETS
+
+``MODULE:LINE`` runs only the mutants made at that line (to check a new test kills them).
 """
 
 from __future__ import annotations
@@ -21,19 +23,56 @@ from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE.parent / "python" / "signalwire_security_native" / "security"
+PACKAGE = HERE.parent / "python" / "signalwire_security_native"
+SOURCE = PACKAGE / "security"
 EQUIVALENT = HERE / "mutants-equivalent.txt"
-# Module -> the tests that must notice a change in it (pytest arguments, run in tests/).
+# Module (under signalwire_security_native/security, or the package's own ``_hook.py``) ->
+# the tests that must notice a change in it: pytest arguments, run in tests/, fastest first
+# (``-x`` stops at the first failure, so a killed mutant costs seconds).
 TARGETS: dict[str, list[str]] = {
-    "_rules.py": ["test_attack_findings.py", "test_attack.py"],
-    "_guard.py": ["test_attack_findings.py", "test_attack.py", "test_flask.py", "test_django.py"],
-    "_request.py": ["test_header_rule.py", "test_middleware_differential.py", "test_attack.py"],
-    "validator.py": ["test_header_rule.py", "test_strict.py", "test_extras.py"],
-    "wsgi.py": ["test_wsgi.py", "test_attack.py", "test_attack_findings.py", "test_bad_input.py"],
-    "asgi.py": ["test_asgi.py", "test_attack.py", "test_attack_findings.py", "test_bad_input.py"],
-    "flask.py": ["test_flask.py", "test_attack.py", "test_attack_findings.py"],
-    "django.py": ["test_django.py", "test_attack.py", "test_attack_findings.py"],
-}
+    "_rules.py": [
+        "test_rules.py", "test_attack.py", "test_attack_findings.py", "test_bad_input.py"
+    ],
+    "_guard.py": [
+        "test_flask.py", "test_django.py", "test_attack.py", "test_attack_findings.py",
+        "test_readme.py", "test_extras.py",
+    ],
+    "_request.py": [
+        "test_header_rule.py", "test_middleware_differential.py", "test_dependency.py",
+        "test_asgi.py", "test_attack.py", "test_wsgi.py", "test_attack_findings.py",
+    ],
+    "validator.py": [
+        "test_strict.py", "test_header_rule.py", "test_api.py", "test_extras.py",
+        "test_testing_helpers.py",
+    ],
+    "wsgi.py": [
+        "test_attack.py", "test_bad_input.py", "test_wsgi.py", "test_attack_findings.py",
+        "test_readme.py",
+    ],
+    "asgi.py": [
+        "test_asgi.py", "test_attack.py", "test_bad_input.py", "test_dependency.py",
+        "test_attack_findings.py", "test_readme.py",
+    ],
+    "flask.py": [
+        "test_flask.py", "test_attack.py", "test_bad_input.py", "test_attack_findings.py",
+        "test_readme.py",
+    ],
+    "django.py": [
+        "test_django.py", "test_attack.py", "test_bad_input.py", "test_attack_findings.py",
+        "test_readme.py",
+    ],
+    "_hook.py": [
+        "test_platform.py", "test_hook_versions.py", "test_attack_findings.py",
+        "test_import_race.py",
+    ],
+}  # fmt: skip
+
+
+def source_of(module: str) -> Path:
+    """The module's file in this checkout."""
+    return PACKAGE / module if module == "_hook.py" else SOURCE / module
+
+
 SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Eq: ast.NotEq,
     ast.NotEq: ast.Eq,
@@ -130,9 +169,11 @@ def mutants(source: str) -> Iterator[tuple[int, str, str]]:
 
 
 def installed(module: str) -> Path:
-    import signalwire.core.security as package  # noqa: PLC0415 - the installed copy
+    """The module's file in the installed copy the tests import."""
+    import signalwire_security_native as package  # noqa: PLC0415 - the installed copy
 
-    return Path(str(package.__file__)).parent / module
+    root = Path(str(package.__file__)).parent
+    return root / module if module == "_hook.py" else root / "security" / module
 
 
 def equivalent() -> set[tuple[str, int, str]]:
@@ -146,15 +187,25 @@ def equivalent() -> set[tuple[str, int, str]]:
     return found
 
 
-def run(module: str) -> list[tuple[int, str]]:
-    """Every mutant of ``module`` against its tests; the survivors."""
+def run(module: str, only: int | None = None) -> tuple[int, list[tuple[int, str]]]:
+    """Every mutant of ``module`` (or those made at line ``only``) against its tests: how
+    many there were, and the survivors."""
     target = installed(module)
     original = target.read_text()
-    assert original == (SOURCE / module).read_text(), f"{module}: install the current wheel"
+    assert original == source_of(module).read_text(), f"{module}: install the current wheel"
     survivors = []
+    count = 0
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "SW_DIFF_CASES": "2000"}
     try:
-        for count, (line, describe, mutated) in enumerate(mutants(original), 1):
+        # The unmutated code must pass, or every mutant would look killed.
+        baseline = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *TARGETS[module]],
+            cwd=HERE, env=env, capture_output=True, timeout=600, check=False,
+        )  # fmt: skip
+        if baseline.returncode != 0:
+            sys.exit(f"{module}: the tests fail without a mutant:\n{baseline.stdout.decode()}")
+        made = [m for m in mutants(original) if only is None or m[0] == only]
+        for count, (line, describe, mutated) in enumerate(made, 1):
             target.write_text(mutated)
             for cached in target.parent.joinpath("__pycache__").glob(f"{target.stem}.*"):
                 cached.unlink()
@@ -163,31 +214,36 @@ def run(module: str) -> list[tuple[int, str]]:
                 outcome = subprocess.run(
                     [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                      *TARGETS[module]],
-                    cwd=HERE, env=env, capture_output=True, timeout=600, check=False,
+                    cwd=HERE, env=env, capture_output=True, timeout=300, check=False,
                 )  # fmt: skip
                 killed = outcome.returncode != 0
             except subprocess.TimeoutExpired:
                 killed = True  # a hang is noticed
             verdict = "killed" if killed else "SURVIVED"
-            print(f"{module}:{line} {describe}: {verdict} ({time.monotonic() - started:.0f} s)")
-            print(f"  [{count}]", flush=True)
+            took = time.monotonic() - started
+            print(f"[{count}] {module}:{line} {describe}: {verdict} ({took:.0f} s)", flush=True)
             if not killed:
                 survivors.append((line, describe))
     finally:
         target.write_text(original)
         for cached in target.parent.joinpath("__pycache__").glob(f"{target.stem}.*"):
             cached.unlink()
-    return survivors
+    return count, survivors
 
 
 def main() -> None:
-    modules = sys.argv[1:] or list(TARGETS)
+    picked = [arg.partition(":") for arg in sys.argv[1:]] or [(m, "", "") for m in TARGETS]
     listed = equivalent()
     unexplained = []
-    for module in modules:
-        for line, describe in run(module):
+    scores = []
+    for module, _, at in picked:
+        made, survivors = run(module, int(at) if at else None)
+        for line, describe in survivors:
             if (module, line, describe) not in listed:
                 unexplained.append(f"{module}:{line} | {describe}")
+        scores.append(f"{module}: {made} mutants, {made - len(survivors)} killed, "
+                      f"{len(survivors)} survived")  # fmt: skip
+    print("\n".join(["scores:", *scores]))
     print("\n".join(["unexplained survivors:", *unexplained] if unexplained else ["none"]))
     sys.exit(1 if unexplained else 0)
 

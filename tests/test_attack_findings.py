@@ -133,6 +133,30 @@ def test_paths_cover(entry: str, path: str, covered: bool) -> None:
     assert middleware.paths.cover(path) is covered
 
 
+@pytest.mark.parametrize(
+    ("base", "taken"),
+    [
+        ("https://[::1]", True),
+        ("https://[2001:db8::1]:8443/base/", True),
+        ("http://user@[fe80::1]", True),
+        ("https://[::1", False),
+        ("https://[zz::1]", False),
+        ("https://[1.2.3.4]", False),
+        ("https://example.ngrok.io:99999", False),
+        ("https://example.ngrok.io:port", False),
+    ],
+)
+def test_public_url_hosts_and_ports(base: str, taken: bool) -> None:
+    """Bracketed hosts are IPv6 addresses and ports are numbers, whatever the interpreter's
+    ``urlsplit`` checks; a refusal never repeats the value."""
+    if taken:
+        assert WebhookValidator(KEY, public_url=base).public_url == base.rstrip("/")
+        return
+    with pytest.raises(ValueError) as raised:
+        WebhookValidator(KEY, public_url=base)
+    assert base not in str(raised.value)
+
+
 def test_validator_options_never_echo() -> None:
     with pytest.raises(ValueError) as raised:
         WebhookValidator(KEY, policy=PASTED)  # type: ignore[arg-type]

@@ -214,3 +214,20 @@ def test_a_url_only_signature_never_passes_strict_with_a_body() -> None:
         validator = WebhookValidator(keys, policy="strict")
         assert validator.validate_headers(url, headers, sent) is False, (url, headers, body)
         assert validator.validate(signature, url, sent) is False, (url, body)
+
+
+def test_forwarded_headers_are_trusted_only_when_asked() -> None:
+    """A validator made without ``trust_proxy`` rebuilds the URL from the received one:
+    a signature over the URL an ``X-Forwarded-*`` header claims is refused, and accepted
+    once the proxy is trusted (the control)."""
+    key, body = KEYS[0], '{"event":"call"}'
+    received = "http://127.0.0.1:8000/hook"
+    claimed = "https://public.example/hook"
+    headers = {
+        "x-forwarded-proto": "https",
+        "x-forwarded-host": "public.example",
+        SHA1: scheme_a(key, claimed, body),
+    }
+    assert WebhookValidator(key).trust_proxy is False
+    assert WebhookValidator(key).validate_headers(received, headers, body) is False
+    assert WebhookValidator(key, trust_proxy=True).validate_headers(received, headers, body)
