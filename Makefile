@@ -321,10 +321,16 @@ mutants-rust: cargo-mutants
 	[ $$status -eq 0 ] || [ $$status -eq 3 ]
 
 # Mutation testing of the security-deciding Python (tests/mutants.py; not part of `make
-# test`: each mutant runs its module's tests). MUTANTS_PY picks modules.
+# test`: each mutant runs its module's tests). MUTANTS_PY picks modules (or MODULE:LINE,LINE).
+# Mutants are written over the wheel installed in a venv of their own, never .venv's.
 MUTANTS_PY ?=
+MUTANTS_VENV := .venv-mutants
 mutants-py: build
-	cd tests && ../$(BIN)/python mutants.py $(MUTANTS_PY)
+	[ -x $(MUTANTS_VENV)/bin/python ] || $(PYTHON) -m venv $(MUTANTS_VENV)
+	$(MUTANTS_VENV)/bin/pip install --quiet -r requirements/test.txt -r requirements/demo.txt \
+	  -r requirements/frameworks.txt
+	$(MUTANTS_VENV)/bin/pip install --quiet --force-reinstall --no-deps $(NATIVE_WHEEL)
+	cd tests && ../$(MUTANTS_VENV)/bin/python mutants.py $(MUTANTS_PY)
 
 # Benchmarks (not part of `make test`): criterion for the core, then the side-by-side
 # Python comparison against the reference, twilio and the floor (benches/README.md).

@@ -2,14 +2,15 @@
 
 Each mutant changes one thing in one module — a comparison turned around, ``and`` for
 ``or``, a ``not`` dropped, a condition negated, ``True`` for ``False``, a number off by
-one — and is written over the installed copy the tests import (the wheel in ``.venv``).
+one — and is written over the installed copy the tests import (the wheel in the venv that
+runs this script: ``make mutants-py`` makes ``.venv-mutants`` for it, never ``.venv``).
 The module's tests then run; a mutant they fail on is killed. A survivor is either a gap
 in the tests or equivalent (no input can tell it apart): ``mutants-equivalent.txt`` lists
 those, each with the reason, and ``test_mutants.py`` checks the list against the code.
 
-    python tests/mutants.py [MODULE[:LINE] ...]   # default: every module of TARGETS
+    python tests/mutants.py [MODULE[:LINE[,LINE...]] ...]   # default: every module of TARGETS
 
-``MODULE:LINE`` runs only the mutants made at that line (to check a new test kills them).
+``MODULE:LINE`` runs only the mutants made at those lines (to check a new test kills them).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ TARGETS: dict[str, list[str]] = {
         "test_rules.py", "test_attack.py", "test_attack_findings.py", "test_bad_input.py"
     ],
     "_guard.py": [
-        "test_flask.py", "test_django.py", "test_attack.py", "test_attack_findings.py",
+        "test_rules.py", "test_flask.py", "test_django.py", "test_attack.py",
+        "test_attack_findings.py",
         "test_readme.py", "test_extras.py",
     ],
     "_request.py": [
@@ -187,9 +189,9 @@ def equivalent() -> set[tuple[str, int, str]]:
     return found
 
 
-def run(module: str, only: int | None = None) -> tuple[int, list[tuple[int, str]]]:
-    """Every mutant of ``module`` (or those made at line ``only``) against its tests: how
-    many there were, and the survivors."""
+def run(module: str, only: set[int] | None = None) -> tuple[int, list[tuple[int, str]]]:
+    """Every mutant of ``module`` (or those made at the lines ``only``) against its tests:
+    how many there were, and the survivors."""
     target = installed(module)
     original = target.read_text()
     assert original == source_of(module).read_text(), f"{module}: install the current wheel"
@@ -204,7 +206,7 @@ def run(module: str, only: int | None = None) -> tuple[int, list[tuple[int, str]
         )  # fmt: skip
         if baseline.returncode != 0:
             sys.exit(f"{module}: the tests fail without a mutant:\n{baseline.stdout.decode()}")
-        made = [m for m in mutants(original) if only is None or m[0] == only]
+        made = [m for m in mutants(original) if only is None or m[0] in only]
         for count, (line, describe, mutated) in enumerate(made, 1):
             target.write_text(mutated)
             for cached in target.parent.joinpath("__pycache__").glob(f"{target.stem}.*"):
@@ -237,7 +239,7 @@ def main() -> None:
     unexplained = []
     scores = []
     for module, _, at in picked:
-        made, survivors = run(module, int(at) if at else None)
+        made, survivors = run(module, {int(n) for n in at.split(",")} if at else None)
         for line, describe in survivors:
             if (module, line, describe) not in listed:
                 unexplained.append(f"{module}:{line} | {describe}")

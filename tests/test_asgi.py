@@ -19,7 +19,8 @@ from starlette.datastructures import URL
 import seeds
 from live import Server, post_with_unsplittable_host, raw_status, scheme_b
 from live import scheme_a as _scheme_a
-from signalwire.core.security import asgi
+from signalwire.core.security import _rules, asgi
+from signalwire.core.security._request import public_url
 from signalwire.core.security.asgi import WebhookSignatureMiddleware
 from signalwire.core.security.webhook_middleware import _public_url
 
@@ -251,7 +252,8 @@ def test_plain_url_shortcut_is_what_starlette_and_public_url_give() -> None:
     rng = seeds.rng("plain-url")
     paths = ["/webhook", "/a/b.c", "/", "/a?b", "/a#b", "/a\\b", "//x", "/é", "/p q", "/%3F"]
     queries = [b"", b"a=1&b=2", b"x=%C3%A9", "é=1".encode(), b"a b", b"a#b"]
-    hosts = ["example.com", "Ex.COM:8443", "h:00443", "h:99999", "[::1]:9", "a_b", "é", None]
+    hosts: list[str | None] = ["example.com", "Ex.COM:8443", "h:00443", "h:65535", "h:65536"]
+    hosts += ["h:99999", "[::1]:9", "a_b", "é", None]
     plain = 0
     for _ in range(3000):
         scope = scope_for(
@@ -268,6 +270,44 @@ def test_plain_url_shortcut_is_what_starlette_and_public_url_give() -> None:
             assert shortcut == starlette_url, scope
             assert _public_url(starlette_url, {}, trust_proxy=False) == shortcut
     assert 100 < plain < 2900  # both branches taken
+
+
+@pytest.mark.parametrize("trust_proxy", [False, True])
+@pytest.mark.parametrize("base", [None, "https://agent.example.org/base"])
+@pytest.mark.parametrize("proxy_base", [None, "https://proxy.example.net/p/"])
+def test_signed_url_is_the_public_url_of_starlettes_url(
+    monkeypatch: pytest.MonkeyPatch, trust_proxy: bool, base: str | None, proxy_base: str | None
+) -> None:
+    """The middleware's shortcut for plain URLs never changes the URL it checks: with or
+    without ``public_url=``, ``SWML_PROXY_URL_BASE`` and trusted forwarded headers."""
+    if proxy_base is None:
+        monkeypatch.delenv("SWML_PROXY_URL_BASE", raising=False)
+    else:
+        monkeypatch.setenv("SWML_PROXY_URL_BASE", proxy_base)
+    middleware = WebhookSignatureMiddleware(
+        bare_app, signing_key=KEY, trust_proxy=trust_proxy, public_url=base
+    )
+    rng = seeds.rng("signed-url")
+    paths = ["/webhook", "/a/b.c", "/", "/a?b", "/é", "/p q"]
+    hosts = ["example.com", "h:8443", "h:65536", "[::1]:9", "[zz", "é", None]
+    for _ in range(300):
+        scope = scope_for(
+            rng.choice(paths),
+            rng.choice([b"", b"a=1&b=2", b"a b"]),
+            rng.choice(hosts),
+            rng.choice([None, ("127.0.0.1", 8000)]),
+            rng.choice(["http", "https"]),
+        )
+        if rng.random() < 0.5:
+            scope["headers"].append((b"x-forwarded-host", b"public.example.com"))
+        headers = asgi._headers(scope)
+        try:
+            expected: str | None = public_url(
+                str(URL(scope=scope)), headers, trust_proxy=trust_proxy, base=base
+            )
+        except ValueError:
+            expected = None
+        assert middleware._signed_url(scope, headers) == expected, scope
 
 
 async def bare_app(scope: Any, receive: Any, send: Any) -> None:
@@ -322,3 +362,73 @@ def test_query_that_is_not_utf8_is_refused_not_an_error() -> None:
     scope["headers"].append((b"x-signalwire-signature", b"0" * 40))
     sent = call_asgi(middleware, scope, b"{}")
     assert sent[0]["status"] == 403 and not ran
+
+
+def test_bodies_framed_only_by_messages() -> None:
+    """What an HTTP/2 server or a serverless adapter may hand over: a GET with a body but no
+    ``Content-Length``, a body split across messages, messages without ``more_body`` (its
+    default is False). A body is checked whatever the headers say; none waits for more."""
+    middleware = WebhookSignatureMiddleware(bare_app, signing_key=KEY, paths=["/hook"])
+
+    def answer(method: str, messages: list[dict[str, Any]], signed: bytes | None) -> Any:
+        """(status, the body length the app read), or None when nothing was answered."""
+        scope = scope_for("/hook", b"", "example.com", ("127.0.0.1", 80), "http")
+        scope["method"] = method
+        if signed is not None:
+            signature = hex_sig("http://example.com/hook", signed.decode())
+            scope["headers"].append((b"x-signalwire-signature", signature.encode()))
+        queue = list(messages)
+        sent: list[Any] = []
+
+        async def receive() -> dict[str, Any]:
+            return queue.pop(0) if queue else {"type": "http.disconnect"}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        asyncio.run(middleware(scope, receive, send))
+        return (sent[0]["status"], sent[1]["body"]) if sent else None
+
+    def request(body: bytes, **more: bool) -> dict[str, Any]:
+        return {"type": "http.request", "body": body, **more}
+
+    refused = (403, b"")
+    whole = [request(b"{}", more_body=False)]
+    split = [request(b"{", more_body=True), request(b"}", more_body=False)]
+    for method in ("GET", "POST"):
+        for messages in (whole, split):
+            assert answer(method, messages, None) == refused
+            assert answer(method, messages, b"{}") == (200, b"2")
+    assert answer("GET", [{"type": "http.request"}], None) == (200, b"0")  # no more_body
+    assert answer("POST", [request(b"{}")], b"{}") == (200, b"2")
+    assert answer("POST", [request(b"{}")], None) == refused
+
+
+def test_route_paths_cover_the_path_starlette_routes_on() -> None:
+    """Whatever ``root_path`` holds, the paths checked are the path, the path Starlette
+    routes on (its own ``get_route_path``), and the one a router that ignores case and
+    repeated slashes would route on: a request is protected exactly when one of those is."""
+    from starlette._utils import get_route_path  # noqa: PLC0415 - Starlette's private rule
+
+    rng = seeds.rng("route-paths")
+    parts = ["api", "API", "v1", "webhook", "WebHook", "", ".", "..", "x", "zzz"]
+
+    def spelled(count: int) -> str:
+        return "/" + "/".join(rng.choice(parts) for _ in range(count))
+
+    def plain(path: str) -> str:
+        return "/" + "/".join(part for part in path.casefold().split("/") if part)
+
+    covered = 0
+    for _ in range(5000):
+        entries = [spelled(rng.randint(1, 3)).rstrip("/") or "/a" for _ in range(2)]
+        paths = _rules.Paths([e if not e.startswith("//") else "/a" for e in entries])
+        root = rng.choice(["", spelled(1), spelled(2), spelled(1) + "/"])
+        path = rng.choice([root, ""]) + spelled(rng.randint(0, 3))
+        scope = {"path": path, "root_path": root}
+        routed = get_route_path(scope)
+        ignoring_case = get_route_path({"path": plain(path), "root_path": plain(root)})
+        expected = paths.cover(path, routed, ignoring_case)
+        covered += expected
+        assert paths.cover(*asgi._route_paths(scope)) == expected, (entries, root, path)
+    assert 500 < covered < 4500

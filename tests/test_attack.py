@@ -128,6 +128,15 @@ def fastapi_root_path(name: str) -> Server:
     return Server(app)
 
 
+def fastapi_root_path_renamed_prefix(name: str) -> Server:
+    """``FastAPI(root_path="/v1")`` behind a proxy that maps the public ``/api`` onto
+    ``/v1``, with the public path written into ``paths``: only the path without the root
+    (what FastAPI routes on) meets it."""
+    app = _fastapi(name, root_path="/v1")
+    app.add_middleware(WebhookSignatureMiddleware, signing_key=KEY, paths=["/api/webhook"])
+    return Server(app)
+
+
 def fastapi_root_path_prefix_in_paths(name: str) -> Server:
     """``FastAPI(root_path="/api")`` behind a proxy that strips ``/api``, with the public
     path (prefix included) written into ``paths``."""
@@ -402,6 +411,12 @@ SHAPES = [
     ),
     Shape("FastAPI(root_path='/api')", fastapi_root_path, "/api/webhook", "/api/webhook"),
     Shape(
+        "FastAPI(root_path='/v1'), /api mapped onto /v1, public path in paths",
+        fastapi_root_path_renamed_prefix,
+        "/v1/webhook",
+        "/v1/webhook",
+    ),
+    Shape(
         "FastAPI(root_path='/api'), prefix stripped, prefix in paths",
         fastapi_root_path_prefix_in_paths,
         "/webhook",
@@ -540,6 +555,21 @@ def _get_with_body(shape: Shape, port: int) -> Request_:
     return _forged(shape, port, "GET")
 
 
+def _get_chunked(shape: Shape, port: int) -> Request_:
+    """A GET whose body only ``Transfer-Encoding`` announces (no ``Content-Length``)."""
+    return Request_("GET", shape.path, _headers(shape, {**JSON, SHA1: "0" * 40}), b"{}", True)
+
+
+def _on_host(host: str) -> Callable[[Shape, int], Request_]:
+    """A forged POST whose ``Host`` makes no URL: refused, never waved through."""
+
+    def attack(shape: Shape, port: int) -> Request_:
+        headers = {**JSON, SHA1: "0" * 40, "Host": host}
+        return Request_("POST", shape.path, headers, EVENT.encode())
+
+    return attack
+
+
 ATTACKS: dict[str, Callable[[Shape, int], Request_]] = {
     "forged": _forged,
     "tampered body": _tampered,
@@ -551,6 +581,12 @@ ATTACKS: dict[str, Callable[[Shape, int], Request_]] = {
     "forged PATCH": lambda s, p: _forged(s, p, "PATCH"),
     "forged DELETE": lambda s, p: _forged(s, p, "DELETE"),
     "forged GET with a body": _get_with_body,
+    "forged GET with a chunked body": _get_chunked,
+    "forged POST without a body": lambda s, p: Request_(
+        "POST", s.path, _headers(s, {**JSON, SHA1: "0" * 40}), b""
+    ),
+    "Host not UTF-8": _on_host("h\xc3(.example"),
+    "Host that does not split": _on_host("[zz"),
     "trailing slash": _spelled(lambda p: p + "/"),
     "doubled slashes": _spelled(lambda p: "/" + p.replace("/", "//")),
     "upper case": _spelled(str.upper),

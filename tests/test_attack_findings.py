@@ -6,6 +6,7 @@ and errors that never echo a configuration value. Each refusal has a signed cont
 from __future__ import annotations
 
 import gc
+import io
 import json
 import logging
 import socket
@@ -239,12 +240,34 @@ def _form_app(hook: Callable[[], None]) -> tuple[Flask, list[bytes]]:
     return app, seen
 
 
+def _reads_form() -> None:
+    flask_request.form  # noqa: B018 - the read is the point
+
+
+def _reads_values() -> None:
+    flask_request.values  # noqa: B018
+
+
+def _reads_files() -> None:
+    flask_request.files  # noqa: B018
+
+
+def _reads_stream() -> None:
+    flask_request.stream.read()
+
+
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    "hook",
+    [_reads_form, _reads_values, _reads_files, _reads_stream],
+    ids=["form", "values", "files", "stream"],
+)
 def test_flask_body_read_before_the_decorator_fails_closed(
-    kind: str, caplog: pytest.LogCaptureFixture
+    kind: str, hook: Callable[[], None], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A ``before_request`` that reads ``request.form`` leaves ``get_data()`` empty: the
-    decorator must not check ``b""`` in place of the form the view reads."""
+    """A ``before_request`` that reads the body (``request.form``, ``.values``, ``.files``,
+    ``.stream``) leaves ``get_data()`` empty: the decorator must not check ``b""`` in place
+    of the form the view reads. A 403, and a log line that says why."""
     params = [("CallSid", "CA1"), ("Digits", "1")]
     body = urlencode(params).encode()
 
@@ -252,23 +275,56 @@ def test_flask_body_read_before_the_decorator_fails_closed(
     def reads_data() -> None:
         flask_request.get_data()
 
-    def reads_form() -> None:
-        flask_request.form  # noqa: B018 - the read is the point
-
     app, seen = _form_app(reads_data)
     with WSGIServer(app, kind) as server:
         signature = scheme_b(KEY, server.base + "/cxml", params)
-        assert exchange(server.port, "POST", "/cxml", {**FORM, SHA1: signature}, body) == 200
-        assert seen == [body]
-    app, seen = _form_app(reads_form)
+        headers = {**FORM, SHA1: signature}
+        assert exchange(server.port, "POST", "/cxml", headers, body) == 200
+        assert exchange(server.port, "POST", "/cxml", headers, body, chunked=True) == 200
+        assert seen == [body, body]
+    app, seen = _form_app(hook)
     with WSGIServer(app, kind) as server, caplog.at_level(logging.WARNING):
         url_only = scheme_b(KEY, server.base + "/cxml", [])
         signature = scheme_b(KEY, server.base + "/cxml", params)
         for headers in ({**FORM, SHA1: url_only}, {**FORM, SHA1: signature}):
             assert exchange(server.port, "POST", "/cxml", headers, body) == 403
-        assert exchange(server.port, "POST", "/cxml", headers, body, chunked=True) == 403
-    assert seen == []
-    assert "read before the signature check" in caplog.text
+            assert exchange(server.port, "POST", "/cxml", headers, body, chunked=True) == 403
+        # An empty body the hook read loses nothing: checked as it is.
+        empty = {**FORM, SHA1: url_only}  # Content-Length: 0
+        assert exchange(server.port, "POST", "/cxml", empty, b"") == 200
+    assert seen == [b""]
+    refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 4 and all("read before the signature check" in m for m in refusals)
+
+
+class _ReadsAhead:
+    """A WSGI layer outside Flask that reads the first bytes of the body, and puts them
+    back (``put_back``) or not."""
+
+    def __init__(self, app: Any, put_back: bool) -> None:
+        self.app, self.put_back = app, put_back
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        head = environ["wsgi.input"].read(5)
+        if self.put_back:
+            environ["wsgi.input"] = io.BytesIO(head + environ["wsgi.input"].read())
+        return self.app(environ, start_response)
+
+
+def test_flask_body_read_outside_flask_is_a_400(caplog: pytest.LogCaptureFixture) -> None:
+    """A layer outside Flask that read part of the body leaves the decorator fewer bytes
+    than ``Content-Length``: a 400, logged, never a check of what is left. (On waitress,
+    which ends the input; Werkzeug's server would wait for the bytes that never come.)"""
+    params = [("CallSid", "CA1"), ("Digits", "1")]
+    body = urlencode(params).encode()
+    for put_back, expected in ((True, 200), (False, 400)):
+        app, seen = _form_app(lambda: None)
+        app.wsgi_app = _ReadsAhead(app.wsgi_app, put_back)  # type: ignore[method-assign]
+        with WSGIServer(app) as server, caplog.at_level(logging.WARNING):
+            headers = {**FORM, SHA1: scheme_b(KEY, server.base + "/cxml", params)}
+            assert exchange(server.port, "POST", "/cxml", headers, body) == expected
+        assert seen == ([body] if put_back else [])
+    assert "shorter than its Content-Length" in caplog.text
 
 
 def test_flask_per_view_options_stay_per_view() -> None:
@@ -544,7 +600,7 @@ LIMITED: dict[str, Callable[[], Any]] = {
 @pytest.mark.parametrize("server", LIMITED)
 def test_limit_is_inclusive(server: str, chunked: bool) -> None:
     with LIMITED[server]() as running:
-        for size, expected in ((LIMIT, 200), (LIMIT + 1, 413)):
+        for size, expected in ((LIMIT, 200), (LIMIT + 1, 413), (LIMIT * 4, 413)):
             body = b"{" + b" " * (size - 2) + b"}"
             headers = _signed(running.port, "/hook", body)
             before = len(SEEN)
@@ -595,13 +651,91 @@ def test_django_limit_is_inclusive(setting: str, serve: str, chunked: bool) -> N
         ),
         _django_server(serve) as running,
     ):
-        for size, expected in ((LIMIT, 200), (LIMIT + 1, 413)):
+        for size, expected in ((LIMIT, 200), (LIMIT + 1, 413), (LIMIT * 4, 413)):
             body = b"{" + b" " * (size - 2) + b"}"
             headers = _signed(running.port, path, body)
             before = len(SEEN)
             status = exchange(running.port, "POST", path, headers, body, chunked=chunked)
             assert status == expected, size
             assert SEEN[before:] == ([body] if expected == 200 else [])
+
+
+@pytest.mark.parametrize("serve", ["waitress", "uvicorn"])
+@pytest.mark.parametrize("setting", ["middleware", "decorator"])
+def test_django_checks_the_target_as_sent(setting: str, serve: str) -> None:
+    """The platform signs the URL as it sent it: a path with an escape (routed to the
+    decoded path) is checked as sent, under WSGI (``REQUEST_URI``) and under ASGI (the
+    scope's ``raw_path``, Django's path being decoded)."""
+    django_site.configure()
+    path = "/limite%64" if setting == "middleware" else "/limited-vie%77"
+    middleware = ["signalwire.core.security.django.SignalWireWebhookMiddleware"]
+    with (
+        override_settings(
+            ROOT_URLCONF=__name__,
+            MIDDLEWARE=middleware if setting == "middleware" else [],
+            SIGNALWIRE_SIGNING_KEY=KEY,
+        ),
+        _django_server(serve) as running,
+    ):
+        body = EVENT.encode()
+        before = len(SEEN)
+        assert exchange(running.port, "POST", path, _signed(running.port, path, body), body) == 200
+        assert exchange(running.port, "POST", path, {**JSON, SHA1: "0" * 40}, body) == 403
+        assert SEEN[before:] == [body]
+
+
+def test_django_under_asgi_checks_the_scheme_the_server_reports() -> None:
+    """uvicorn takes ``X-Forwarded-Proto`` from a proxy on 127.0.0.1 (its default): the
+    scope says https, and so does the URL checked (a TLS-terminating proxy in front)."""
+    django_site.configure()
+    with (
+        override_settings(
+            ROOT_URLCONF=__name__,
+            MIDDLEWARE=["signalwire.core.security.django.SignalWireWebhookMiddleware"],
+            SIGNALWIRE_SIGNING_KEY=KEY,
+        ),
+        _django_server("uvicorn") as running,
+    ):
+        body = EVENT.encode()
+        base = f"127.0.0.1:{running.port}/hook"
+        tls = {"X-Forwarded-Proto": "https"}
+        https = {**JSON, **tls, SHA1: scheme_a(KEY, f"https://{base}", body)}
+        http = {**JSON, **tls, SHA1: scheme_a(KEY, f"http://{base}", body)}
+        before = len(SEEN)
+        assert exchange(running.port, "POST", "/hook", https, body) == 200
+        assert exchange(running.port, "POST", "/hook", http, body) == 403
+        assert (
+            exchange(running.port, "POST", "/hook", _signed(running.port, "/hook", body), body)
+            == 200
+        )
+        assert SEEN[before:] == [body, body]
+
+
+class ReadsStream:
+    """A middleware above ours that reads the body stream (``request.read()``)."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        request.read()
+        return self.get_response(request)
+
+
+def test_django_stream_read_above_the_middleware_fails_closed_even_for_a_get() -> None:
+    """Once a middleware above read the stream, Django cannot say whether a GET carried a
+    body: it is checked (and refused), never waved through unsigned."""
+    django_site.configure()
+    reads = [f"{__name__}.ReadsStream"]
+    ours = ["signalwire.core.security.django.SignalWireWebhookMiddleware"]
+    for above, expected in (([], 200), (reads, 403)):
+        with (
+            override_settings(
+                ROOT_URLCONF=__name__, MIDDLEWARE=above + ours, SIGNALWIRE_SIGNING_KEY=KEY
+            ),
+            _django_server("waitress") as running,
+        ):
+            assert exchange(running.port, "GET", "/hook", {}) == expected
 
 
 # ---- a body shorter than its Content-Length, on a server that streams it ----------------

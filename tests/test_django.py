@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import path
 
 import django_site
-from live import scheme_a, scheme_b
+from live import exchange, scheme_a, scheme_b
 from live_wsgi import WSGIServer
 from signalwire.core.security.django import SignalWireWebhookMiddleware, signalwire_view
 from signalwire.core.security.testing import signed_form, signed_json
@@ -125,6 +125,23 @@ def test_decorator_is_csrf_exempt_and_checks_every_method() -> None:
     assert client().post(**too_big.django()).status_code == 413
 
 
+def test_decorator_ignores_the_paths_setting() -> None:
+    """``SIGNALWIRE_WEBHOOK_PATHS`` is the middleware's: a decorated view checks every
+    request whatever the setting holds (even one the middleware would refuse)."""
+
+    def view(request: HttpRequest) -> HttpResponse:
+        return JsonResponse({"ok": True})
+
+    with override_settings(SIGNALWIRE_WEBHOOK_PATHS="no-leading-slash"):
+        guarded = signalwire_view(view)
+        good = signed_json(KEY, "http://testserver/anywhere", EVENT)
+        assert guarded(RequestFactory().post(**good.django())).status_code == 200
+        bad = signed_json(OLD, "http://testserver/anywhere", EVENT)
+        assert guarded(RequestFactory().post(**bad.django())).status_code == 403
+        with pytest.raises(ImproperlyConfigured, match="SIGNALWIRE_WEBHOOK_PATHS"):
+            SignalWireWebhookMiddleware(view)
+
+
 def test_settings_policy_public_url_proxy_and_rotation() -> None:
     public = "https://abc.ngrok.io"
     signed = signed_json(KEY, public + "/webhook", EVENT)
@@ -194,6 +211,52 @@ def test_django_on_a_real_server(served: WSGIServer) -> None:
     forged = served.post("/webhook", body, {SHA1: "0" * 40})
     assert (forged.status_code, forged.content) == (403, b"")
     assert served.post("/decorated", urlencode(params), {**form, SHA1: "0" * 28}).status_code == 403
+    assert len(SEEN) == before
+
+
+def test_django_checks_the_target_as_sent_and_djangos_own_limits(served: WSGIServer) -> None:
+    """waitress passes the raw target in ``REQUEST_URI`` (no ``RAW_URI``): a path sent with
+    an escape is checked as sent. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (under our
+    limit) is a 413 from Django's own refusal."""
+    body = json.dumps(EVENT)
+    escaped = served.base + "/webhoo%6B"  # routed to /webhook
+    headers = {SHA1: scheme_a(KEY, escaped, body), "Content-Type": "application/json"}
+    assert exchange(served.port, "POST", "/webhoo%6B", headers, body.encode()) == 200
+    assert SEEN[-1] == ("webhook", body.encode(), {})
+    before = len(SEEN)
+    big = json.dumps({"pad": "x" * 500})
+    signed = {SHA1: scheme_a(KEY, served.base + "/webhook", big)}
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100):
+        assert served.post("/webhook", big, signed).status_code == 413
+    assert served.post("/webhook", big, signed).status_code == 200
+    assert len(SEEN) == before + 1
+
+
+class _BrokenInput:
+    """A WSGI layer outside Django whose body stream fails mid-read (a reset connection)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        class Broken:
+            def read(self, *args: Any) -> bytes:
+                raise OSError("connection reset")
+
+            readline = read
+
+        environ["wsgi.input"] = Broken()
+        return self.app(environ, start_response)
+
+
+def test_django_body_that_cannot_be_read_is_a_400() -> None:
+    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415 - after setup
+
+    before = len(SEEN)
+    with WSGIServer(_BrokenInput(get_wsgi_application())) as server:
+        body = json.dumps(EVENT)
+        headers = {SHA1: scheme_a(KEY, server.base + "/webhook", body)}
+        assert server.post("/webhook", body, headers).status_code == 400
     assert len(SEEN) == before
 
 

@@ -21,6 +21,7 @@ KEY = "PSKtest-flask-0123456789"
 OLD = "PSKold-flask-9876543210"
 EVENT = {"event": "calling.call.state", "params": {"call_state": "answered"}}
 SHA1 = "X-SignalWire-Signature"
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 def build_app(**config: Any) -> tuple[Flask, list[Any]]:
@@ -196,3 +197,95 @@ def test_key_rotation_from_config_and_configuration_errors() -> None:
     deferred.init_app(bare)
     assert bare.extensions["signalwire_webhooks"] is deferred
     assert KEY not in repr(deferred) and KEY not in repr(bare.wsgi_app)
+
+
+def test_keys_in_code_replace_the_configs_and_its_other_settings_stay() -> None:
+    """``signing_key=`` in code replaces both key settings of ``app.config`` (its key list
+    is neither added nor an error), while the config's other settings still apply."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEYS=[OLD], SIGNALWIRE_MAX_BODY_BYTES="64")
+    seen: list[bytes] = []
+
+    @app.post("/webhook")
+    def webhook() -> dict[str, Any]:
+        seen.append(request.get_data())
+        return {"ok": True}
+
+    SignalWireWebhooks(app, signing_key=KEY, paths=["/webhook"])
+    with WSGIServer(app) as server:
+        url = server.base + "/webhook"
+        body = json.dumps({"n": 1})
+        assert server.post("/webhook", body, {SHA1: scheme_a(KEY, url, body)}).status_code == 200
+        assert server.post("/webhook", body, {SHA1: scheme_a(OLD, url, body)}).status_code == 403
+        big = json.dumps({"pad": "x" * 64})
+        assert server.post("/webhook", big, {SHA1: scheme_a(KEY, url, big)}).status_code == 413
+    assert seen == [body.encode()]
+
+
+@pytest.mark.parametrize(("key", "keys"), [(KEY, None), (None, [KEY])])
+def test_a_decorator_keyed_in_code_reads_no_config(key: str | None, keys: list[str] | None) -> None:
+    """``@validate_signalwire_request(signing_key=...)`` takes its options in code only:
+    the app's limit and policy do not apply, and a bad option fails at decoration."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_MAX_BODY_BYTES="16", SIGNALWIRE_WEBHOOK_POLICY="fallback")
+    seen: list[bytes] = []
+
+    @app.post("/hook")
+    @validate_signalwire_request(signing_key=key, signing_keys=keys)
+    def hook() -> dict[str, Any]:
+        seen.append(request.get_data())
+        return {"ok": True}
+
+    with WSGIServer(app) as server:
+        url = server.base + "/hook"
+        body = json.dumps({"pad": "x" * 64})
+        assert server.post("/hook", body, {SHA1: scheme_a(KEY, url, body)}).status_code == 200
+        url_only = {SHA1: scheme_b(KEY, url, []), "Content-Type": FORM_TYPE}
+        assert server.post("/hook", "a=1", url_only).status_code == 403  # strict, not fallback
+    assert seen == [body.encode()]
+    with pytest.raises(ValueError, match="signing_key is blank"):
+        validate_signalwire_request(signing_key=" ")
+
+
+def test_a_decorator_reading_config_ignores_the_paths_setting() -> None:
+    """``SIGNALWIRE_WEBHOOK_PATHS`` is the extension's: a decorator checks every request of
+    its view whatever the setting holds (even one the extension would refuse)."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY, SIGNALWIRE_WEBHOOK_PATHS="no-leading-slash")
+
+    @app.post("/hook")
+    @validate_signalwire_request
+    def hook() -> dict[str, Any]:
+        return {"ok": True}
+
+    with WSGIServer(app) as server:
+        url = server.base + "/hook"
+        body = json.dumps(EVENT)
+        assert server.post("/hook", body, {SHA1: scheme_a(KEY, url, body)}).status_code == 200
+        assert server.post("/hook", body, {SHA1: scheme_a(OLD, url, body)}).status_code == 403
+    with pytest.raises(ValueError, match="SIGNALWIRE_WEBHOOK_PATHS"):
+        SignalWireWebhooks(app)
+
+
+def test_flasks_own_smaller_limit_is_a_413() -> None:
+    """An app's ``MAX_CONTENT_LENGTH`` under our limit still holds: Werkzeug's refusal is a
+    413, the view never runs."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY, MAX_CONTENT_LENGTH=100)
+    seen: list[bytes] = []
+
+    @app.post("/hook")
+    @validate_signalwire_request
+    def hook() -> dict[str, Any]:
+        seen.append(request.get_data())
+        return {"ok": True}
+
+    with WSGIServer(app) as server:
+        url = server.base + "/hook"
+        for size, expected in ((100, 200), (500, 413)):
+            body = json.dumps({"pad": "x" * (size - 11)})
+            assert len(body) == size
+            assert (
+                server.post("/hook", body, {SHA1: scheme_a(KEY, url, body)}).status_code == expected
+            )
+    assert [len(body) for body in seen] == [100]

@@ -130,3 +130,70 @@ def test_our_package_inside_a_zipapp_declines_with_an_import_error(tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"error": "ModuleNotFoundError"}
+
+
+def test_ours_is_served_where_signalwire_core_has_no_security_folder(tmp_path: Path) -> None:
+    """Another distribution's ``signalwire.core`` without a ``security`` folder is no SDK to
+    compare with: ours is served."""
+    (tmp_path / "signalwire" / "core").mkdir(parents=True)
+    (tmp_path / "signalwire" / "__init__.py").write_text("")
+    (tmp_path / "signalwire" / "core" / "__init__.py").write_text("")
+    assert is_ours(served(tmp_path)["file"])
+
+
+# active() before the import, then after an import made under SWITCH=argv[1] (the switch
+# is gone again when asked: the answer is what the import gave).
+ACTIVE = """
+import json, os, sys
+import signalwire_security_native._hook as hook
+before = hook.active()
+if sys.argv[1]:
+    os.environ["SIGNALWIRE_SECURITY_NATIVE"] = sys.argv[1]
+import signalwire.core.security as security
+os.environ.pop("SIGNALWIRE_SECURITY_NATIVE", None)
+print(json.dumps({"before": before, "after": hook.active(), "file": security.__file__}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("changed", "switch", "before", "after"),
+    [(False, "", True, True), (False, "0", True, False), (True, "", False, False),
+     (True, "force", False, True)],
+    ids=["verified", "switched off for the import", "changed SDK", "forced for the import"],
+)  # fmt: skip
+def test_active_says_what_the_import_gives_or_gave(
+    tmp_path: Path, changed: bool, switch: str, before: bool, after: bool
+) -> None:
+    done = run(fake_sdk(tmp_path, changed=changed), "-c", ACTIVE, switch)
+    assert done.returncode == 0, done.stderr
+    facts = json.loads(done.stdout)
+    assert (facts["before"], facts["after"]) == (before, after)
+    assert is_ours(facts["file"]) is after
+
+
+# A finder put first on sys.meta_path before the hook installs (an editable install's, from
+# a .pth that sorts earlier) that serves the SDK's package.
+EDITABLE = """
+import importlib.util, json, sys
+import signalwire_security_native._hook as hook
+
+class Editable:
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "signalwire.core.security":
+            return None
+        init = sys.argv[1] + "/signalwire/core/security/__init__.py"
+        return importlib.util.spec_from_file_location(name, init)
+
+sys.meta_path.remove(hook.SecurityFinder)
+sys.meta_path.insert(0, Editable)
+hook.install()
+print(json.dumps({"file": importlib.util.find_spec("signalwire.core.security").origin}))
+"""
+
+
+def test_the_hook_goes_first_on_the_meta_path(tmp_path: Path) -> None:
+    sdk = fake_sdk(tmp_path)
+    done = run(sdk, "-c", EDITABLE, str(sdk))
+    assert done.returncode == 0, done.stderr
+    assert is_ours(json.loads(done.stdout)["file"])

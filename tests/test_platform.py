@@ -73,6 +73,17 @@ def test_the_hook_activates_from_the_site_directory() -> None:
     assert facts["machine"] == platform.machine()
 
 
+def test_the_hook_costs_start_up_no_typing_import() -> None:
+    """Every interpreter start runs the hook: it must not import ``typing`` (milliseconds
+    on each start of every program in the environment)."""
+    probe = "import sys; print('typing' in sys.modules, hasattr(sys.modules.get("
+    probe += "'signalwire_security_native._hook'), 'install'))"
+    out = subprocess.run(
+        [PYTHON, "-c", probe], check=True, text=True, stdout=subprocess.PIPE, env=child_env()
+    ).stdout
+    assert out.split() == ["False", "True"]  # the hook ran, and typing stayed out
+
+
 def test_the_escape_hatch_turns_the_hook_off() -> None:
     out = subprocess.run(
         [PYTHON, "-c", "import signalwire_security_native._hook as h; print(h.active())"],

@@ -5,11 +5,12 @@ edges a request does not show (found by ``make mutants-py``)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
 
-from signalwire.core.security import _rules
+from signalwire.core.security import _guard, _rules
 
 NAME = "the_option"
 
@@ -82,3 +83,111 @@ def test_keys_need_one_key_and_say_which_setting() -> None:
     assert str(both.value) == "give SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_SIGNING_KEYS, not both"
     assert _rules.keys("k1", None, names) == ["k1"]
     assert _rules.keys(None, " k1 , k2 ,", names, text=True) == ["k1", "k2"]
+
+
+@pytest.mark.parametrize(
+    ("key", "keys", "text", "error", "message"),
+    [
+        (None, "k1,k2", False, TypeError, "signing_keys must be a collection of keys, not one str"),
+        (None, {"k1": 1}, False, TypeError, "signing_keys must be a collection of str keys"),
+        (None, 5, True, TypeError, "signing_keys must be a collection of str keys"),
+        (None, [], False, ValueError, "signing_keys must hold at least one key"),
+        (None, " , ", True, ValueError, "signing_keys must hold at least one key"),
+        (None, ["k1", 2], False, TypeError, "signing_keys must hold non-empty str keys"),
+        (None, ["k1", ""], False, TypeError, "signing_keys must hold non-empty str keys"),
+        (None, ["k1", " "], False, ValueError, "signing_keys is blank"),
+        (" ", None, False, ValueError, "signing_key is blank"),
+        (" ", None, True, ValueError, "signing_key is blank"),
+        ("k1\n", None, False, ValueError,
+         "signing_key has leading or trailing white space (a newline from a file?)"),
+        (None, ["k1", " k2"], False, ValueError,
+         "signing_keys has leading or trailing white space (a newline from a file?)"),
+    ],
+)  # fmt: skip
+def test_keys_refuse(key: Any, keys: Any, text: bool, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as raised:
+        _rules.keys(key, keys, text=text)
+    assert type(raised.value) is error and str(raised.value) == message
+
+
+def test_keys_from_text_are_stripped() -> None:
+    assert _rules.keys("k1\n", None, text=True) == ["k1"]
+    assert _rules.keys(None, ["k1 ", "\tk2"], text=True) == ["k1", "k2"]
+    assert _rules.keys(None, ("k1", "k2")) == ["k1", "k2"]
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ("/a,/b", TypeError, "paths must be a collection of paths, not one str"),
+        ({"/a": 1}, TypeError, "paths must be a collection of paths such as ['/webhook']"),
+        (5, TypeError, "paths must be a collection of paths such as ['/webhook']"),
+        ([], ValueError, "paths is empty: leave it unset to protect every path"),
+        (["/a", b"/b"], TypeError, "paths entries must be str paths such as '/webhook'"),
+    ],
+)  # fmt: skip
+def test_paths_in_code_refuse(value: Any, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as raised:
+        _rules.paths(value)  # code: no text unless asked
+    assert type(raised.value) is error and str(raised.value) == message
+
+
+def test_paths_from_text_and_code() -> None:
+    assert _rules.paths(None).entries is None
+    assert _rules.paths(" /a , /b ", text=True).entries == ("/a", "/b")
+    assert _rules.paths(("/a", "/b")).entries == ("/a", "/b")
+
+
+@pytest.mark.parametrize(
+    ("content_length", "transfer_encoding", "announced"),
+    [
+        (None, None, False), ("0", None, False), (" 0 ", None, False), ("", None, False),
+        ("5", None, True), ("x", None, True), ("-1", None, True),
+        (None, "chunked", True), ("0", "chunked", True), (None, "", True),
+    ],
+)  # fmt: skip
+def test_declares_body(
+    content_length: str | None, transfer_encoding: str | None, announced: bool
+) -> None:
+    assert _rules.declares_body(content_length, transfer_encoding) is announced
+
+
+@pytest.mark.parametrize(
+    ("options", "paths", "message"),
+    [
+        ({"signing_key": "k1", "bogus": 1, "x": 2}, True, "unexpected options: ['bogus', 'x']"),
+        ({"signing_key": "k1", "paths": ["/a"]}, False, "unexpected options: ['paths']"),
+        ({"signing_key": "k1", "paths": ["/a"], "x": 1}, False, "unexpected options: ['x']"),
+    ],
+)  # fmt: skip
+def test_guard_refuses_options_it_does_not_take(
+    options: dict[str, Any], paths: bool, message: str
+) -> None:
+    with pytest.raises(TypeError) as raised:
+        _guard.Guard(options, paths=paths)
+    assert str(raised.value) == message
+
+
+def test_guard_without_paths_takes_them_unset() -> None:
+    assert _guard.Guard({"signing_key": "k1", "paths": None}, paths=False).paths.entries is None
+    assert _guard.Guard({"signing_key": "k1", "paths": ["/a"]}).paths.entries == ("/a",)
+
+
+def test_refusals_log_at_most_200_characters_of_the_path(caplog: pytest.LogCaptureFixture) -> None:
+    path = "/" + "p" * 150 + "q" * 150
+    with caplog.at_level(logging.WARNING, logger=_guard.log.name):
+        assert _guard.refused(400, "a cause", path) == 400
+    (record,) = caplog.records
+    assert record.getMessage() == (
+        f"SignalWire webhook refused with 400: a cause (path {path[:200]!r})"
+    )
+
+
+def test_keys_in_code_are_taken_as_given() -> None:
+    """Without ``text`` (options given in code), no splitting and no stripping."""
+    with pytest.raises(TypeError, match="not one str"):
+        _rules.keys(None, "k1,k2")
+    with pytest.raises(ValueError, match="white space"):
+        _rules.keys("k1\n", None)
+    with pytest.raises(ValueError, match="white space"):
+        _rules.keys(None, ["k1 "])

@@ -3,12 +3,14 @@ Werkzeug's server, see live_wsgi.py), driven by httpx and raw sockets."""
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 from wsgiref.simple_server import WSGIRequestHandler, make_server
@@ -17,7 +19,7 @@ from wsgiref.validate import validator
 import httpx
 import pytest
 
-from live import raw_status, scheme_a, scheme_b
+from live import exchange, raw_status, scheme_a, scheme_b
 from live_wsgi import KINDS, WSGIServer
 from signalwire.core.security import WSGIWebhookSignatureMiddleware
 from signalwire.core.security.wsgi import received_url
@@ -163,6 +165,24 @@ def test_chunked_signed_body_reaches_the_app(server: Protected) -> None:
     assert server.app.bodies[-1] == EVENT.encode()
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_bodies_around_the_read_size_arrive_whole(kind: str) -> None:
+    """The middleware reads in 64 KiB pieces: bodies that end one byte either side of a
+    piece (or of two) arrive whole, with a length or chunked."""
+    with Protected(kind, max_body_bytes=200_000) as running:
+        url = running.base + "/webhook"
+        for size in (65_535, 65_536, 65_537, 131_073):
+            body = b"{" + b" " * (size - 2) + b"}"
+            headers = {SHA1: scheme_a(KEY, url, body)}
+            for chunked in (False, True):
+                before = running.runs
+                assert (
+                    exchange(running.port, "POST", "/webhook", headers, body, chunked=chunked)
+                    == 200
+                )
+                assert running.app.bodies[before:] == [body], (size, chunked)
+
+
 def test_client_leaving_mid_body_never_runs_the_app(server: Protected) -> None:
     url = server.base + "/webhook"
     body = json.dumps({"pad": "x" * 1000}).encode()
@@ -267,33 +287,65 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
+@contextmanager
+def _wsgiref(app: Any) -> Iterator[int]:
+    """``app`` on wsgiref's server (it answers HTTP/1.0) in a thread: its port."""
+    with make_server("127.0.0.1", 0, app, handler_class=_Quiet) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield httpd.server_port
+        finally:
+            httpd.shutdown()
+            thread.join(timeout=10)
+
+
+def _http10_status(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request)
+        return conn.recv(4096).split(b" ", 2)[1]
+
+
 def test_answers_follow_pep_3333_under_wsgiref_validator() -> None:
     app = Recorder()
     checked = validator(
         WSGIWebhookSignatureMiddleware(validator(app), signing_key=KEY, paths=["/webhook"])
     )
-    with make_server("127.0.0.1", 0, checked, handler_class=_Quiet) as httpd:
-        port = httpd.server_port
+    with _wsgiref(checked) as port:
         url = f"http://127.0.0.1:{port}/webhook"
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            with httpx.Client(timeout=10) as client:
-                assert (
-                    client.post(
-                        url, content=EVENT, headers={SHA1: scheme_a(KEY, url, EVENT)}
-                    ).status_code
-                    == 200
-                )
-                assert client.post(url, content=EVENT, headers={SHA1: "0" * 40}).status_code == 403
-            declared = b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n\r\n"
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-                conn.sendall(declared)
-                assert conn.recv(4096).split(b" ", 2)[1] == b"413"  # wsgiref: HTTP/1.0
-        finally:
-            httpd.shutdown()
-            thread.join(timeout=10)
+        with httpx.Client(timeout=10) as client:
+            signed = {SHA1: scheme_a(KEY, url, EVENT)}
+            assert client.post(url, content=EVENT, headers=signed).status_code == 200
+            assert client.post(url, content=EVENT, headers={SHA1: "0" * 40}).status_code == 403
+        # wsgiref does not end a chunked body (no wsgi.input_terminated): unreadable.
+        chunked = (
+            f"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Transfer-Encoding: chunked\r\n{SHA1}: {scheme_a(KEY, url, EVENT)}\r\n\r\n"
+            f"{len(EVENT):x}\r\n{EVENT}\r\n0\r\n\r\n"
+        ).encode()
+        assert _http10_status(port, chunked) == b"411"
+        declared = b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n\r\n"
+        assert _http10_status(port, declared) == b"413"
     assert app.bodies == [EVENT.encode()]
+
+
+def test_content_length_that_is_no_number_is_a_400_under_wsgiref() -> None:
+    """wsgiref passes ``Content-Length`` on unchecked (waitress and Werkzeug refuse a bad
+    one themselves): one that is not a number of ASCII digits is a 400, never a 500."""
+    app = Recorder()
+    with _wsgiref(WSGIWebhookSignatureMiddleware(app, signing_key=KEY, paths=["/webhook"])) as port:
+        url = f"http://127.0.0.1:{port}/webhook"
+        # (Content-Length, body, status): no header and no body is an empty body.
+        for length, body, expected in (
+            (b"2", b"{}", b"200"), (None, b"", b"200"), (b"abc", b"{}", b"400"),
+            (b"\xb2", b"{}", b"400"), (b"-1", b"{}", b"400"), (b"+2", b"{}", b"400"),
+        ):  # fmt: skip
+            request = b"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % port
+            if length is not None:  # \xb2: a digit, not an ASCII one
+                request += b"Content-Length: " + length + b"\r\n"
+            request += f"{SHA1}: {scheme_a(KEY, url, body.decode())}\r\n\r\n".encode()
+            assert _http10_status(port, request + body) == expected, length
+    assert app.bodies == [b"{}", b""]
 
 
 def test_construction_rules_and_repr() -> None:
@@ -330,3 +382,32 @@ def test_key_rotation() -> None:
         wrong = scheme_a("PSKother-0000000", url, EVENT)
         assert running.post("/webhook", EVENT, {SHA1: wrong}).status_code == 403
     assert app.bodies == [EVENT.encode()] * 2
+
+
+def test_a_body_no_header_announces_is_checked_where_the_server_ends_the_input() -> None:
+    """A server that ends ``wsgi.input`` (``wsgi.input_terminated``: HTTP/2 needs no
+    ``Content-Length``) may hand over a GET with a body no header announces: it is read and
+    checked; one without a body passes, as any body-less GET."""
+    app = Recorder()
+    middleware = WSGIWebhookSignatureMiddleware(app, signing_key=KEY, paths=["/webhook"])
+    url = "http://example.com/webhook"
+
+    def answer(body: bytes, signature: str | None) -> tuple[str, bytes]:
+        """The status, and what the app answered (it echoes the length it read)."""
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": "/webhook", "SERVER_NAME": "example.com",
+            "SERVER_PORT": "80", "HTTP_HOST": "example.com", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True,
+        }  # fmt: skip
+        if signature is not None:
+            environ["HTTP_X_SIGNALWIRE_SIGNATURE"] = signature
+        answered: list[str] = []
+        reply = b"".join(middleware(environ, lambda s, headers: answered.append(s)))
+        return answered[0], reply
+
+    assert answer(b'{"forged": 1}', None) == ("403 Forbidden", b"")
+    assert answer(b'{"forged": 1}', "0" * 40) == ("403 Forbidden", b"")
+    status, reply = answer(b"{}", scheme_a(KEY, url, "{}"))
+    assert (status, json.loads(reply)["received"]) == ("200 OK", 2)
+    status, reply = answer(b"", None)
+    assert (status, json.loads(reply)["received"]) == ("200 OK", 0)

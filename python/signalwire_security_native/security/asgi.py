@@ -43,7 +43,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_DEFAULT_PORTS = {"http": 80, "https": 443}  # only http scopes are checked
 # The request headers this middleware reads, by their ASGI names (lowercase bytes, as the
 # ASGI spec requires and Starlette's ``Headers`` assumes).
 _READ_HEADERS = {
@@ -296,15 +296,14 @@ def _route_paths(scope: Scope) -> tuple[str, ...]:
     root: str = scope.get("root_path", "")
     if not root:
         return (path,)
-    found = [path]
-    if path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
-        found.append(path[len(root) :])
+    # Compared case-folded without empty segments (as ``Paths.cover`` compares), which
+    # also covers the root stripped exactly as Starlette strips it.
     folded, folded_root = (
         "/" + "/".join(part for part in text.casefold().split("/") if part) for text in (path, root)
     )
     if folded_root != "/" and (folded == folded_root or folded.startswith(folded_root + "/")):
-        found.append(folded[len(folded_root) :])
-    return tuple(found)
+        return (path, folded[len(folded_root) :])
+    return (path,)
 
 
 def _replay(message: Message, receive: Receive) -> Receive:

@@ -26,7 +26,6 @@ from .wsgi import WSGIWebhookSignatureMiddleware, allows
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION = "signalwire_webhooks"
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _flask() -> Any:
@@ -183,11 +182,10 @@ def _status(werkzeug: Any, request: Any, guard: Guard) -> int | None:
     if declared is not None and declared > guard.max_body_bytes:
         return 413
     state = request.__dict__
-    # Something read the body before us when Werkzeug parsed a form from the stream, or
-    # handed the stream out, without caching the bytes (get_data caches them).
-    touched = getattr(request, "_cached_data", None) is None and (
-        ("form" in state and request.mimetype in _FORM_TYPES) or "stream" in state
-    )
+    # Something read the body before us when Werkzeug handed out its stream (a cached
+    # property; parsing .form, .values or .files reads through it too) without caching the
+    # bytes (get_data caches them).
+    touched = getattr(request, "_cached_data", None) is None and "stream" in state
     limit = request.max_content_length
     # One byte over our limit lets Werkzeug read a body of exactly the limit.
     request.max_content_length = (
