@@ -256,18 +256,29 @@ def _reads_stream() -> None:
     flask_request.stream.read()
 
 
+def _reads_data() -> None:
+    """``request.data`` parses a form body from the stream, then caches what is left: b""."""
+    flask_request.data  # noqa: B018
+
+
+def _reads_data_parsing_forms() -> None:
+    flask_request.get_data(parse_form_data=True)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
     "hook",
-    [_reads_form, _reads_values, _reads_files, _reads_stream],
-    ids=["form", "values", "files", "stream"],
-)
+    [_reads_form, _reads_values, _reads_files, _reads_stream, _reads_data,
+     _reads_data_parsing_forms],
+    ids=["form", "values", "files", "stream", "data", "get_data(parse_form_data=True)"],
+)  # fmt: skip
 def test_flask_body_read_before_the_decorator_fails_closed(
     kind: str, hook: Callable[[], None], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A ``before_request`` that reads the body (``request.form``, ``.values``, ``.files``,
-    ``.stream``) leaves ``get_data()`` empty: the decorator must not check ``b""`` in place
-    of the form the view reads. A 403, and a log line that says why."""
+    ``.stream``, ``.data``) leaves ``get_data()`` empty: the decorator must not check
+    ``b""`` in place of the form the view reads (a URL-only signature, which any
+    param-less callback to the URL carries, would then pass). A 403, and a log line."""
     params = [("CallSid", "CA1"), ("Digits", "1")]
     body = urlencode(params).encode()
 
@@ -295,6 +306,32 @@ def test_flask_body_read_before_the_decorator_fails_closed(
     assert seen == [b""]
     refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert len(refusals) == 4 and all("read before the signature check" in m for m in refusals)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_flask_json_read_by_a_hook_is_still_checked_whole(kind: str) -> None:
+    """``request.data`` on a body that is no form caches all of it: nothing was lost, the
+    signature is checked over it (a chunked empty body included)."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY)
+    seen: list[bytes] = []
+
+    @app.post("/webhook")
+    @validate_signalwire_request
+    def webhook() -> str:
+        seen.append(flask_request.get_data())
+        return "ok"
+
+    app.before_request(_reads_data)
+    with WSGIServer(app, kind) as server:
+        for body in (EVENT.encode(), b""):
+            headers = _signed(server.port, "/webhook", body)
+            for chunked in (False, True):
+                status = exchange(server.port, "POST", "/webhook", headers, body, chunked=chunked)
+                assert status == 200, (body, chunked)
+        forged = {**JSON, SHA1: "0" * 40}
+        assert exchange(server.port, "POST", "/webhook", forged, b"{}", chunked=True) == 403
+    assert seen == [EVENT.encode()] * 2 + [b""] * 2
 
 
 class _ReadsAhead:

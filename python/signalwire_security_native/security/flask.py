@@ -26,6 +26,8 @@ from .wsgi import WSGIWebhookSignatureMiddleware, allows
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION = "signalwire_webhooks"
+# What Werkzeug parses a form from (formparser.FormDataParser).
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def _flask() -> Any:
@@ -115,7 +117,8 @@ def validate_signalwire_request(
     ``@validate_signalwire_request(signing_key=...)`` takes its options in code only.
     The checked body stays readable in the view every usual way (``get_data()``,
     ``form``, ``get_json()``, ``stream``). A body read before the check (a
-    ``before_request`` hook that reads ``request.form``) cannot be checked: 403, logged.
+    ``before_request`` hook that reads ``request.form`` or ``.data``) cannot be checked: 403,
+    logged.
     """
     given = {
         "signing_key": signing_key,
@@ -182,10 +185,14 @@ def _status(werkzeug: Any, request: Any, guard: Guard) -> int | None:
     if declared is not None and declared > guard.max_body_bytes:
         return 413
     state = request.__dict__
-    # Something read the body before us when Werkzeug handed out its stream (a cached
-    # property; parsing .form, .values or .files reads through it too) without caching the
-    # bytes (get_data caches them).
-    touched = getattr(request, "_cached_data", None) is None and "stream" in state
+    cached = getattr(request, "_cached_data", None)
+    # Something read the body before us: Werkzeug handed out its stream (a cached property;
+    # parsing .form, .values or .files reads through it too) and nothing cached the bytes,
+    # or it parsed a form from the stream and then cached what was left, b"" (what
+    # ``request.data`` and ``get_data(parse_form_data=True)`` do).
+    touched = (cached is None and "stream" in state) or (
+        not cached and "form" in state and request.mimetype in _FORM_TYPES
+    )
     limit = request.max_content_length
     # One byte over our limit lets Werkzeug read a body of exactly the limit.
     request.max_content_length = (
@@ -200,7 +207,7 @@ def _status(werkzeug: Any, request: Any, guard: Guard) -> int | None:
     if len(body) > guard.max_body_bytes:
         return 413
     if touched and (declared is None or len(body) != declared):
-        cause = "the body was read before the signature check (request.form, .values or"
+        cause = "the body was read before the signature check (request.form, .data or"
         cause += " .stream in a before_request hook?)"
         return refused(403, cause, request.path)
     if declared is not None and len(body) != declared:
