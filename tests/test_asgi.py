@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from starlette.datastructures import URL
 
 import seeds
-from live import Server, post_with_unsplittable_host, raw_status, scheme_b
+from live import Server, exchange, post_with_unsplittable_host, raw_status, scheme_b
 from live import scheme_a as _scheme_a
 from signalwire.core.security import _rules, asgi
 from signalwire.core.security._request import public_url
@@ -151,6 +151,40 @@ def test_forwarded_headers_only_when_trusted(server: Protected, proxied_server: 
     }
     assert post(proxied_server, EVENT, headers) == 200
     assert post(server, EVENT, headers) == 403
+
+
+def test_forwarded_host_and_scheme_name_a_host_and_a_scheme(proxied_server: Protected) -> None:
+    """Trusted forwarded headers build the URL checked: a path in ``X-Forwarded-Host`` (a
+    request signed for ``/tenant/webhook`` replayed to ``/webhook``) or a scheme that is
+    not http(s) is refused, each beside its signed control."""
+    before = proxied_server.runs
+    for host, proto, status in (
+        ("public.example.com", "http", 200),
+        ("public.example.com/tenant", "http", 403),
+        ("public.example.com", "https", 200),
+        ("public.example.com", "ftp", 403),
+    ):
+        signature = hex_sig(f"{proto}://{host}/webhook", EVENT)
+        headers = {
+            "x-forwarded-host": host,
+            "x-forwarded-proto": proto,
+            "x-signalwire-signature": signature,
+        }
+        assert post(proxied_server, EVENT, headers) == status, (host, proto)
+    assert proxied_server.runs == before + 2
+
+
+def test_empty_chunked_body_is_refused(server: Protected) -> None:
+    """An empty body framed only by ``Transfer-Encoding`` cannot be told from one a layer
+    outside read first: 400, even with the URL-only signature that vouches for ``b""``; the
+    same empty body with ``Content-Length: 0`` is the control."""
+    url_only = {"x-signalwire-signature": b64_sig(server.base + "/webhook", [])}
+    before = server.runs
+    assert exchange(server.port, "POST", "/webhook", url_only, b"") == 200
+    assert exchange(server.port, "POST", "/webhook", url_only, b"", chunked=True) == 400
+    signed = {"x-signalwire-signature": hex_sig(server.base + "/webhook", EVENT)}
+    assert exchange(server.port, "POST", "/webhook", signed, EVENT.encode(), chunked=True) == 200
+    assert server.runs == before + 2
 
 
 def test_proxy_url_base_is_read_per_request(

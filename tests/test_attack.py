@@ -570,6 +570,15 @@ def _on_host(host: str) -> Callable[[Shape, int], Request_]:
     return attack
 
 
+def _host_with_path(shape: Shape, port: int) -> Request_:
+    """A request SignalWire signed for another path of this host (``/tenant`` + the path),
+    replayed here with ``/tenant`` written into ``Host``: the URL built from that ``Host``
+    and this path is the signed one, so only a check of ``Host`` itself refuses it."""
+    host = f"{shape.host or f'127.0.0.1:{port}'}/tenant"
+    signature = scheme_a(KEY, f"http://{host}{shape.signed_path}", EVENT)
+    return Request_("POST", shape.path, {**JSON, SHA1: signature, "Host": host}, EVENT.encode())
+
+
 ATTACKS: dict[str, Callable[[Shape, int], Request_]] = {
     "forged": _forged,
     "tampered body": _tampered,
@@ -587,6 +596,7 @@ ATTACKS: dict[str, Callable[[Shape, int], Request_]] = {
     ),
     "Host not UTF-8": _on_host("h\xc3(.example"),
     "Host that does not split": _on_host("[zz"),
+    "Host with a path, signed for that URL": _host_with_path,
     "trailing slash": _spelled(lambda p: p + "/"),
     "doubled slashes": _spelled(lambda p: "/" + p.replace("/", "//")),
     "upper case": _spelled(str.upper),

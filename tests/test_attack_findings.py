@@ -328,10 +328,100 @@ def test_flask_json_read_by_a_hook_is_still_checked_whole(kind: str) -> None:
             headers = _signed(server.port, "/webhook", body)
             for chunked in (False, True):
                 status = exchange(server.port, "POST", "/webhook", headers, body, chunked=chunked)
-                assert status == 200, (body, chunked)
+                # Werkzeug streams a chunked body: an empty one cannot be told from one a
+                # hook drained (test_flask_raw_input_drained_before_the_check_fails_closed).
+                unproven = chunked and not body and kind == "werkzeug"
+                assert status == (400 if unproven else 200), (body, chunked)
         forged = {**JSON, SHA1: "0" * 40}
         assert exchange(server.port, "POST", "/webhook", forged, b"{}", chunked=True) == 403
-    assert seen == [EVENT.encode()] * 2 + [b""] * 2
+    assert seen == [EVENT.encode()] * 2 + [b""] * (1 if kind == "werkzeug" else 2)
+
+
+def _drains_input_stream() -> None:
+    if flask_request.path == "/drained":
+        flask_request.input_stream.read()
+
+
+def _drains_wsgi_input() -> None:
+    if flask_request.path == "/drained":
+        flask_request.environ["wsgi.input"].read()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    "hook", [_drains_input_stream, _drains_wsgi_input], ids=["input_stream", "wsgi.input"]
+)
+def test_flask_raw_input_drained_before_the_check_fails_closed(
+    kind: str, hook: Callable[[], None], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A hook that drains the raw input leaves Werkzeug nothing to know it by: a chunked
+    body then reads as ``b""``, for which a URL-only signature vouches, while the view
+    uses what the hook read (a forged body reached the view this way). Refused (400,
+    logged); the same hook on another view of the app is the signed control."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY)
+    ran: list[str] = []
+
+    @app.post("/webhook")
+    @validate_signalwire_request
+    def webhook() -> str:
+        ran.append("webhook")
+        return "ok"
+
+    @app.post("/drained")
+    @validate_signalwire_request
+    def drained() -> str:
+        ran.append("drained")
+        return "ok"
+
+    app.before_request(hook)
+    forged = b'{"call_id":"ATTACKER"}'
+    with WSGIServer(app, kind) as server, caplog.at_level(logging.WARNING):
+        signed = _signed(server.port, "/webhook", EVENT.encode())
+        assert (
+            exchange(server.port, "POST", "/webhook", signed, EVENT.encode(), chunked=True) == 200
+        )
+        url_only = {**JSON, SHA1: scheme_b(KEY, server.base + "/drained", [])}
+        assert exchange(server.port, "POST", "/drained", url_only, forged, chunked=True) == 400
+    assert ran == ["webhook"]
+    # waitress ends a chunked body with a Content-Length: the short body is what it sees.
+    cause = "reads as empty" if kind == "werkzeug" else "shorter than its Content-Length"
+    assert cause in caplog.text
+
+
+class _Drains:
+    """A WSGI layer outside the Flask extension that reads the whole body for itself."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/drained":
+            environ["raw_body"] = environ["wsgi.input"].read()
+        return self.app(environ, start_response)
+
+
+def test_flask_extension_under_a_draining_layer_refuses_a_chunked_body(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A layer put around ``app.wsgi_app`` after ``SignalWireWebhooks`` runs before it and
+    drains a chunked body on Werkzeug's server: the extension then reads ``b""``. Refused
+    (400, logged), never checked as an empty body; the layer's other path is the control."""
+    app = Flask(__name__)
+    app.config.update(SIGNALWIRE_SIGNING_KEY=KEY)
+    app.add_url_rule("/webhook", "webhook", lambda: "ok", methods=["POST"])
+    app.add_url_rule("/drained", "drained", lambda: "ran", methods=["POST"])
+    SignalWireWebhooks(app)
+    app.wsgi_app = _Drains(app.wsgi_app)  # type: ignore[method-assign]
+    forged = b'{"call_id":"ATTACKER"}'
+    with WSGIServer(app, "werkzeug") as server, caplog.at_level(logging.WARNING):
+        signed = _signed(server.port, "/webhook", EVENT.encode())
+        assert (
+            exchange(server.port, "POST", "/webhook", signed, EVENT.encode(), chunked=True) == 200
+        )
+        url_only = {**JSON, SHA1: scheme_b(KEY, server.base + "/drained", [])}
+        assert exchange(server.port, "POST", "/drained", url_only, forged, chunked=True) == 400
+    assert "reads as empty" in caplog.text
 
 
 class _ReadsAhead:

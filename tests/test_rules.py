@@ -191,3 +191,57 @@ def test_keys_in_code_are_taken_as_given() -> None:
         _rules.keys("k1\n", None)
     with pytest.raises(ValueError, match="white space"):
         _rules.keys(None, ["k1 "])
+
+
+@pytest.mark.parametrize(
+    ("host", "names"),
+    [
+        (None, True), ("", True), ("example.com", True), ("example.com:8443", True),
+        ("[::1]:80", True), ("h:abc", True), ("xn--bcher-kva.example", True),
+        ("h/tenant", False), ("h?a=", False), ("h#f", False), ("user@h", False),
+        ("h\\x", False), ("h x", False), ("h\tx", False), ("h\x00", False), ("h\x7f", False),
+    ],
+)  # fmt: skip
+def test_names_host(host: str | None, names: bool) -> None:
+    """A path, query, fragment or user in ``Host`` would move into the URL it builds."""
+    assert _rules.names_host(host) is names
+
+
+@pytest.mark.parametrize(
+    ("trust", "headers", "names"),
+    [
+        (False, {"host": "h/a"}, False),
+        (False, {"host": "h", "x-forwarded-host": "p/a"}, True),  # not trusted: not used
+        (True, {"host": "h", "x-forwarded-host": "p/a"}, False),
+        (True, {"host": "h", "x-forwarded-host": "p"}, True),
+        (True, {"host": "h", "x-forwarded-host": "p", "x-forwarded-proto": "http"}, True),
+        (True, {"host": "h", "x-forwarded-host": "p", "x-forwarded-proto": "ftp"}, False),
+        (True, {"host": "h", "x-forwarded-host": "p", "x-forwarded-proto": "https:/"}, False),
+        (True, {"host": "h", "x-forwarded-host": ""}, True),  # empty: the Host is used
+    ],
+)
+def test_guard_names_hosts(trust: bool, headers: dict[str, str], names: bool) -> None:
+    guard = _guard.Guard({"signing_key": "k1", "trust_proxy": trust})
+    assert guard.names_hosts(headers) is names
+
+
+@pytest.mark.parametrize(
+    ("length", "encoding", "body", "unproven"),
+    [
+        (None, "chunked", b"", True), ("", "chunked", b"", True), (" ", "chunked", b"", True),
+        (None, "chunked", b"x", False), ("0", "chunked", b"", False), (None, None, b"", False),
+        (None, "", b"", False),
+    ],
+)  # fmt: skip
+def test_empty_unproven(
+    length: str | None, encoding: str | None, body: bytes, unproven: bool
+) -> None:
+    assert _rules.empty_unproven(length, encoding, body) is unproven
+
+
+@pytest.mark.parametrize(
+    ("declared", "over"), [(" 11 ", True), ("11", True), ("10", False), (" 10", False)]
+)
+def test_guard_reads_a_declared_length_with_white_space(declared: str, over: bool) -> None:
+    guard = _guard.Guard({"signing_key": "k1", "max_body_bytes": 10})
+    assert guard.too_large(declared) is over

@@ -111,10 +111,21 @@ class Guard:
         declared = (content_length or "").strip()
         return declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes
 
+    def names_hosts(self, headers: Mapping[str, str]) -> bool:
+        """Whether ``Host``, and ``X-Forwarded-Host``/``-Proto`` where they are trusted,
+        name a host and a scheme and nothing more (``_rules.names_host``)."""
+        if not _rules.names_host(headers.get("host")):
+            return False
+        forwarded = headers.get("x-forwarded-host")
+        if not (self.validator.trust_proxy and forwarded):
+            return True
+        scheme = headers.get("x-forwarded-proto", "https")
+        return _rules.names_host(forwarded) and scheme in ("http", "https")
+
     def vouches(self, url: str | None, headers: Mapping[str, str], body: bytes) -> bool:
         """Whether the signature headers vouch for ``body`` on the public URL of a request
         received on ``url`` (``None``: a URL that could not be built). Never raises."""
-        if url is None:
+        if url is None or not self.names_hosts(headers):
             return False
         validator = self.validator
         try:

@@ -128,7 +128,7 @@ def keys(
     if isinstance(signing_keys, str):
         if not text:
             raise TypeError(f"{keys_name} must be a collection of keys, not one str")
-        signing_keys = [part.strip() for part in signing_keys.split(",") if part.strip()]
+        signing_keys = [part for part in signing_keys.split(",") if part.strip()]
     if isinstance(signing_keys, Mapping) or not isinstance(signing_keys, Iterable):
         raise TypeError(f"{keys_name} must be a collection of str keys")
     found = list(signing_keys)
@@ -247,6 +247,27 @@ def declares_body(content_length: str | None, transfer_encoding: str | None) -> 
     if content_length is None:
         return False
     return content_length.strip() not in ("", "0")
+
+
+# What a Host (or X-Forwarded-Host) holds besides a host and a port ends the authority in
+# the URL built from it: "h/a" + "/webhook" is the URL of another path, signed for that
+# path, so a request captured there could be replayed to this one.
+_NOT_IN_HOST = frozenset("/?#@\\\x7f") | {chr(c) for c in range(33)}
+
+
+def names_host(value: str | None) -> bool:
+    """Whether a ``Host`` header's value is a host and port and nothing else (no path,
+    query, fragment, user, backslash, white space or control character). An absent or
+    empty one is fine: the server's own address is used."""
+    return value is None or not _NOT_IN_HOST.intersection(value)
+
+
+def empty_unproven(content_length: str | None, transfer_encoding: str | None, body: bytes) -> bool:
+    """Whether ``body`` is empty though only ``Transfer-Encoding`` framed it: an empty
+    chunked body cannot be told from one a layer above read first (a ``before_request``
+    hook on ``request.input_stream``, a WSGI layer outside), and checking ``b""`` would let
+    a URL-only signature vouch for what that layer handed on."""
+    return not body and not (content_length or "").strip() and bool(transfer_encoding)
 
 
 def needs_signature(method: str, has_body: bool) -> bool:

@@ -35,7 +35,7 @@ from ._request import (
     sha1_signature,
 )
 from ._request import public_url as _public_url
-from ._rules import DEFAULT_MAX_BODY_BYTES, declares_body, needs_signature
+from ._rules import DEFAULT_MAX_BODY_BYTES, declares_body, empty_unproven, needs_signature
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -271,6 +271,12 @@ class WebhookSignatureMiddleware:
             if not message.get("more_body", False):
                 break
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if empty_unproven(headers.get("content-length"), headers.get("transfer-encoding"), body):
+            await _respond(send, 400)  # an empty chunked body, or one a layer outside read
+            return
+        if not guard.names_hosts(headers):
+            await _respond(send, 403)  # a Host that would carry part of the path into the URL
+            return
         sha256, sha1 = headers.get(SIGNALWIRE_SHA256_SIGNATURE_HEADER), sha1_signature(headers)
         url = self._signed_url(scope, headers)
         if url is None or not self._validator._check(url, body, sha256, sha1):

@@ -22,6 +22,7 @@ from typing import Any, TypeVar, overload
 from ._guard import Guard, from_config, refused
 from ._optional import require
 from ._request import HeaderPolicy
+from ._rules import empty_unproven
 from .wsgi import WSGIWebhookSignatureMiddleware, allows
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -212,6 +213,11 @@ def _status(werkzeug: Any, request: Any, guard: Guard) -> int | None:
         return refused(403, cause, request.path)
     if declared is not None and len(body) != declared:
         return refused(400, "the body is shorter than its Content-Length", request.path)
+    environ = request.environ
+    if empty_unproven(environ.get("CONTENT_LENGTH"), environ.get("HTTP_TRANSFER_ENCODING"), body):
+        cause = "a chunked body that reads as empty (request.input_stream or wsgi.input read"
+        cause += " in a before_request hook, or by a WSGI layer outside Flask?)"
+        return refused(400, cause, request.path)
     if not allows(guard, request.environ, body):
         return 403
     # The view may read the checked bytes as a stream too.

@@ -39,7 +39,13 @@ from ._request import (
     TWILIO_COMPAT_SIGNATURE_HEADER,
     HeaderPolicy,
 )
-from ._rules import DEFAULT_MAX_BODY_BYTES, DEFAULT_POLICY, declares_body, needs_signature
+from ._rules import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_POLICY,
+    declares_body,
+    empty_unproven,
+    needs_signature,
+)
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -56,6 +62,7 @@ _ENVIRON_KEYS = {
         TWILIO_COMPAT_SIGNATURE_HEADER,
         "x-forwarded-host",
         "x-forwarded-proto",
+        "host",
     )
 }
 # What PEP 3333's URL rebuild leaves unquoted in a path (``%`` is not: PATH_INFO is decoded).
@@ -277,6 +284,12 @@ class WSGIWebhookSignatureMiddleware:
         except Unreadable:
             cause = "a chunked body the WSGI server does not terminate (wsgi.input_terminated)"
             return _respond(start_response, refused(411, cause, full_path))
+        if empty_unproven(
+            environ.get("CONTENT_LENGTH"), environ.get("HTTP_TRANSFER_ENCODING"), body
+        ):
+            cause = "a chunked body that reads as empty (a layer outside this middleware read"
+            cause += " wsgi.input?)"
+            return _respond(start_response, refused(400, cause, full_path))
         checked = body or needs_signature(method, announced)
         if checked and not allows(guard, environ, body):
             return _respond(start_response, 403)
