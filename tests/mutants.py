@@ -2,8 +2,9 @@
 
 Each mutant changes one thing in one module — a comparison turned around, ``and`` for
 ``or``, a ``not`` dropped, a condition negated, ``True`` for ``False``, a number off by
-one — and is written over the installed copy the tests import (the wheel in the venv that
-runs this script: ``make mutants-py`` makes ``.venv-mutants`` for it, never ``.venv``).
+one, a normalising string method (``strip``, ``casefold``, ...) dropped — and is written
+over the installed copy the tests import (the wheel in the venv that runs this script:
+``make mutants-py`` makes ``.venv-mutants`` for it, never ``.venv``).
 The module's tests then run; a mutant they fail on is killed. A survivor is either a gap
 in the tests or equivalent (no input can tell it apart): ``mutants-equivalent.txt`` lists
 those, each with the reason, and ``test_mutants.py`` checks the list against the code.
@@ -89,6 +90,11 @@ SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
 }
 
 
+# String methods that normalise a value (white space, case, slashes): dropping one leaves
+# the value as it came, which a rule that compares or parses it must notice.
+NORMALISING = {"strip", "lstrip", "rstrip", "casefold", "lower", "upper"}
+
+
 class _Mutator(ast.NodeTransformer):
     """Walks a module's code in a fixed order, counting each possible mutation; applies the
     one numbered ``target`` (none when -1) and records every one's line and description."""
@@ -141,6 +147,17 @@ class _Mutator(ast.NodeTransformer):
         self.generic_visit(node)
         if isinstance(node.op, ast.Not) and self._site(node, "not dropped"):
             return node.operand
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        method = node.func
+        if (
+            isinstance(method, ast.Attribute)
+            and method.attr in NORMALISING
+            and self._site(node, f".{method.attr}() dropped")
+        ):
+            return method.value
         return node
 
     def visit_If(self, node: ast.If) -> ast.AST:

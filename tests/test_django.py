@@ -4,6 +4,7 @@ a real waitress server on 127.0.0.1 serving Django's WSGI application."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -283,3 +284,25 @@ def test_django_behind_the_wsgi_middleware_reads_the_replayed_body() -> None:
         forged = server.post("/decorated", urlencode(params), {**form, SHA1: "0" * 28})
         assert (forged.status_code, forged.content) == (403, b"")  # the WSGI middleware's
         assert len(SEEN) == before
+
+
+def test_a_declared_length_with_white_space_is_still_a_number() -> None:
+    """``CONTENT_LENGTH`` with white space around it is the number Django reads by: a body
+    shorter than it is a 400, one as long passes."""
+    from django.core.handlers.wsgi import WSGIRequest  # noqa: PLC0415 - after setup
+
+    body = json.dumps(EVENT).encode()
+    signature = scheme_a(KEY, "http://testserver/webhook", body)
+
+    def status(declared: str) -> int:
+        request = WSGIRequest({
+            "REQUEST_METHOD": "POST", "PATH_INFO": "/webhook", "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": declared,
+            "CONTENT_TYPE": "application/json", "HTTP_X_SIGNALWIRE_SIGNATURE": signature,
+        })  # fmt: skip
+        answer = SignalWireWebhookMiddleware(lambda r: HttpResponse())(request)
+        return int(answer.status_code)
+
+    assert status(f" {len(body)} ") == 200
+    assert status(f" {len(body) + 5}") == 400

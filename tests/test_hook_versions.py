@@ -197,3 +197,22 @@ def test_the_hook_goes_first_on_the_meta_path(tmp_path: Path) -> None:
     done = run(sdk, "-c", EDITABLE, str(sdk))
     assert done.returncode == 0, done.stderr
     assert is_ours(json.loads(done.stdout)["file"])
+
+
+@pytest.mark.parametrize(
+    ("value", "off", "force"),
+    [
+        ("0", True, False), (" OFF ", True, False), ("No\n", True, False), ("false", True, False),
+        ("force", False, True), (" FORCE ", False, True), ("Force\n", False, True),
+        ("", False, False), ("1", False, False), ("offf", False, False),
+    ],
+)  # fmt: skip
+def test_the_switch_is_read_as_people_write_it(
+    monkeypatch: pytest.MonkeyPatch, value: str, off: bool, force: bool
+) -> None:
+    """The escape hatch and ``force``, whatever their case and surrounding white space
+    (an environment file's newline)."""
+    import signalwire_security_native._hook as hook  # noqa: PLC0415
+
+    monkeypatch.setenv(SWITCH, value)
+    assert (hook.disabled(), hook.forced()) == (off, force)

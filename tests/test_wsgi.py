@@ -411,3 +411,25 @@ def test_a_body_no_header_announces_is_checked_where_the_server_ends_the_input()
     assert (status, json.loads(reply)["received"]) == ("200 OK", 2)
     status, reply = answer(b"", None)
     assert (status, json.loads(reply)["received"]) == ("200 OK", 0)
+
+
+def test_a_declared_length_with_white_space_is_still_a_number() -> None:
+    """``CONTENT_LENGTH`` as a server may pass it on (`` 42 ``): read as the number, so a
+    body as long passes and a shorter one is the client leaving (400)."""
+    middleware = WSGIWebhookSignatureMiddleware(Recorder(), signing_key=KEY)
+    body = b'{"event": 1}'
+    signature = scheme_a(KEY, "http://example.com/webhook", body)
+
+    def status(declared: str) -> str:
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": "/webhook", "SERVER_NAME": "example.com",
+            "SERVER_PORT": "80", "HTTP_HOST": "example.com", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": declared,
+            "HTTP_X_SIGNALWIRE_SIGNATURE": signature,
+        }  # fmt: skip
+        answered: list[str] = []
+        b"".join(middleware(environ, lambda s, headers: answered.append(s)))
+        return answered[0]
+
+    assert status(f" {len(body)} ") == "200 OK"
+    assert status(f" {len(body) + 5}") == "400 Bad Request"
